@@ -1,0 +1,227 @@
+// Package executor runs a loaded MIPS32r2 program deterministically.
+//
+// Every instruction's semantics live in one place, Machine.run; every mode
+// (fast execution, later tracing and step witnesses) drives that same loop.
+// Faults, exits and syscalls are state transitions: nothing a guest does makes
+// the executor panic.
+package executor
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/zkmips/zkmips/program"
+)
+
+// Config is what a run gets from outside the program. Nothing else reaches
+// the guest: no host time, randomness or environment.
+type Config struct {
+	// Args is argv; Args[0] is the program name ("prog" when empty).
+	Args []string
+	// Env is the environment as K=V strings.
+	Env []string
+	// Stdin feeds fd 0 (empty when nil).
+	Stdin io.Reader
+	// Stdout and Stderr receive fds 1 and 2 (discarded when nil).
+	Stdout, Stderr io.Writer
+	// Inputs are the zkVM input stream items (HINT_LEN/HINT_READ).
+	Inputs [][]byte
+	// Seed drives getrandom and AT_RANDOM.
+	Seed uint64
+	// MaxSteps stops the run after that many steps (0: no limit).
+	MaxSteps uint64
+	// Strict makes an unknown syscall an error instead of -ENOSYS.
+	Strict bool
+	// NoGoPatches disables the load-time patches of Go runtime symbols.
+	NoGoPatches bool
+}
+
+// Address-space layout. Fixed so that runs are reproducible; see
+// docs/linux.md.
+const (
+	// NullLimit: addresses below it are never mapped (nil dereferences fault).
+	NullLimit = 0x1000
+	// StackTop is the initial stack's upper end.
+	StackTop = 0x7fff0000
+	// mmapBase is the lowest address anonymous mmap hands out.
+	mmapBase = 0x40000000
+	// mmapLimit is where anonymous mmap stops (ENOMEM beyond).
+	mmapLimit = 0x7f000000 - 16<<20
+)
+
+// Machine is one guest execution.
+type Machine struct {
+	// CPU state. pc/npc model the delay slot: npc != pc+4 exactly when the
+	// instruction at pc sits in a taken branch's delay slot.
+	regs   [32]uint32
+	pc     uint32
+	npc    uint32
+	hi, lo uint32
+	fpr    [32]uint32
+	fcsr   uint32
+	step   uint64
+
+	exited   bool
+	exitCode uint8
+	fault    *Fault
+	err      error // executor error that stopped the run
+
+	mem       *Memory
+	code      []program.Inst // private copy: stores into code re-decode
+	codeBase  uint32
+	codeBytes uint32
+	// x is the byte-lane XOR: 3 for big-endian guests, 0 for little-endian.
+	x       uint32
+	scratch program.Inst
+	prog    *program.Program
+	cfg     Config
+
+	os      osState
+	zk      zkState
+	opCount [256]uint64 // indexed by program.Op; 256 avoids a bounds check
+	yield   bool        // set by a syscall that replaced state the step loop caches
+}
+
+// New loads p into a fresh machine with the Linux initial stack laid out.
+func New(p *program.Program, cfg Config) (*Machine, error) {
+	m := &Machine{prog: p, cfg: cfg, mem: newMemory()}
+	if p.BigEndian {
+		m.x = 3
+	}
+	var end uint64
+	for i := range p.Segments {
+		s := &p.Segments[i]
+		if s.Vaddr < NullLimit && s.Memsz != 0 {
+			return nil, fmt.Errorf("segment at 0x%x (file offset 0x%x) maps the null page below 0x%x, which zkmips keeps unmapped", s.Vaddr, s.Offset, NullLimit)
+		}
+		m.writeBytes(s.Vaddr, s.Data)
+		end = max(end, s.End())
+	}
+	m.code = append([]program.Inst(nil), p.Code...)
+	m.codeBase = p.CodeBase
+	m.codeBytes = uint32(len(m.code) * 4)
+	m.pc, m.npc = p.Entry, p.Entry+4
+	if err := m.initOS(uint32(min(end, 1<<32-pageSize))); err != nil {
+		return nil, err
+	}
+	if !cfg.NoGoPatches {
+		m.patchGoRuntime()
+	}
+	return m, nil
+}
+
+// Program returns the loaded program.
+func (m *Machine) Program() *program.Program { return m.prog }
+
+// Reg returns general-purpose register i.
+func (m *Machine) Reg(i int) uint32 { return m.regs[i&31] }
+
+// SetReg sets general-purpose register i (writes to r0 are ignored).
+func (m *Machine) SetReg(i int, v uint32) {
+	if i&31 != 0 {
+		m.regs[i&31] = v
+	}
+}
+
+// FPR returns floating-point register i.
+func (m *Machine) FPR(i int) uint32 { return m.fpr[i&31] }
+
+// PC returns the address of the next instruction to execute.
+func (m *Machine) PC() uint32 { return m.pc }
+
+// NextPC returns the address executed after PC (differs from PC+4 in a delay slot).
+func (m *Machine) NextPC() uint32 { return m.npc }
+
+// HI returns the HI register.
+func (m *Machine) HI() uint32 { return m.hi }
+
+// LO returns the LO register.
+func (m *Machine) LO() uint32 { return m.lo }
+
+// FCSR returns the FP control/status register.
+func (m *Machine) FCSR() uint32 { return m.fcsr }
+
+// Step returns the number of steps executed.
+func (m *Machine) Step() uint64 { return m.step }
+
+// Exited reports whether the guest has ended (exit syscall, HALT or fault).
+func (m *Machine) Exited() bool { return m.exited }
+
+// ExitCode returns the exit code once Exited.
+func (m *Machine) ExitCode() uint8 { return m.exitCode }
+
+// Fault returns the fault that ended the run, if any.
+func (m *Machine) Fault() *Fault { return m.fault }
+
+// Err returns the executor error that stopped the run, if any.
+func (m *Machine) Err() error { return m.err }
+
+// Memory returns the guest memory.
+func (m *Machine) Memory() *Memory { return m.mem }
+
+// Heap returns the next address anonymous mmap hands out.
+func (m *Machine) Heap() uint32 { return m.os.heap }
+
+// ReadWord returns the word at the 4-aligned address a.
+func (m *Machine) ReadWord(a uint32) uint32 { return m.mem.Load(a) }
+
+// WriteWord writes the word at the 4-aligned address a, keeping decoded
+// code in step with memory.
+func (m *Machine) WriteWord(a, v uint32) {
+	a &^= 3
+	m.mem.store(a, v)
+	m.recode(a, v)
+}
+
+// lane returns the bit offset of byte a within its word.
+func (m *Machine) lane(a uint32) uint32 { return (a&3 ^ m.x) << 3 }
+
+// LoadByte returns the byte at address a.
+func (m *Machine) LoadByte(a uint32) byte { return byte(m.mem.load(a&^3) >> m.lane(a)) }
+
+// StoreByte writes the byte at address a.
+func (m *Machine) StoreByte(a uint32, b byte) {
+	s := m.lane(a)
+	w := m.mem.load(a&^3)&^(0xff<<s) | uint32(b)<<s
+	m.WriteWord(a, w)
+}
+
+// ReadBytes copies n bytes from guest address a.
+func (m *Machine) ReadBytes(a uint32, n int) []byte {
+	out := make([]byte, n)
+	for i := range out {
+		out[i] = m.LoadByte(a + uint32(i))
+	}
+	return out
+}
+
+// writeBytes copies b to guest address a.
+func (m *Machine) writeBytes(a uint32, b []byte) {
+	i := 0
+	for ; i < len(b) && (a+uint32(i))&3 != 0; i++ {
+		m.StoreByte(a+uint32(i), b[i])
+	}
+	for ; i+4 <= len(b); i += 4 {
+		var w uint32
+		if m.x == 3 {
+			w = uint32(b[i])<<24 | uint32(b[i+1])<<16 | uint32(b[i+2])<<8 | uint32(b[i+3])
+		} else {
+			w = uint32(b[i+3])<<24 | uint32(b[i+2])<<16 | uint32(b[i+1])<<8 | uint32(b[i])
+		}
+		m.WriteWord(a+uint32(i), w)
+	}
+	for ; i < len(b); i++ {
+		m.StoreByte(a+uint32(i), b[i])
+	}
+}
+
+// recode keeps the decoded instruction list equal to memory after a store
+// of v to the aligned address a (self-modifying code, patches).
+func (m *Machine) recode(a, v uint32) {
+	if a-m.codeBase < m.codeBytes {
+		m.code[(a-m.codeBase)>>2] = program.Decode(v, a)
+	}
+}
+
+// OpCounts returns how many times each opcode executed.
+func (m *Machine) OpCounts() *[256]uint64 { return &m.opCount }

@@ -1,0 +1,3 @@
+module github.com/zkmips/zkmips
+
+go 1.26
