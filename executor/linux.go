@@ -1,24 +1,1029 @@
 package executor
 
-// (stub, being written)
+import (
+	"fmt"
+	"io"
+)
+
+// The Linux o32 personality: the initial process stack and the syscalls
+// that unmodified static glibc and Go programs make. Every answer depends on
+// the machine state and Config only, never on the host. docs/linux.md lists
+// each syscall's semantics and why.
+
+// MIPS errno values (they differ from other architectures).
+const (
+	ePERM    = 1
+	eNOENT   = 2
+	eSRCH    = 3
+	eBADF    = 9
+	eAGAIN   = 11
+	eNOMEM   = 12
+	eFAULT   = 14
+	eINVAL   = 22
+	eNOTTY   = 25
+	eSPIPE   = 29
+	eRANGE   = 34
+	eNOSYS   = 89
+	eTIMEOUT = 145
+)
+
+// Identity the guest sees.
+const (
+	guestPID = 1000
+	guestUID = 1000
+)
+
+// nsPerStep is the deterministic clock: every step advances guest time by
+// 100 ns (a 10 MHz machine). Time never comes from the host.
+const nsPerStep = 100
+
+// Linux o32 syscall numbers used below.
+const (
+	sysExit            = 4001
+	sysRead            = 4003
+	sysWrite           = 4004
+	sysOpen            = 4005
+	sysClose           = 4006
+	sysTime            = 4013
+	sysLseek           = 4019
+	sysGetpid          = 4020
+	sysGetuid          = 4024
+	sysKill            = 4037
+	sysBrk             = 4045
+	sysGetgid          = 4047
+	sysGeteuid         = 4049
+	sysGetegid         = 4050
+	sysIoctl           = 4054
+	sysFcntl           = 4055
+	sysGetppid         = 4064
+	sysGetrlimit       = 4076
+	sysGettimeofday    = 4078
+	sysReadlink        = 4085
+	sysMmap            = 4090
+	sysMunmap          = 4091
+	sysClone           = 4120
+	sysUname           = 4122
+	sysMprotect        = 4125
+	sysLlseek          = 4140
+	sysWritev          = 4146
+	sysSchedYield      = 4162
+	sysNanosleep       = 4166
+	sysMremap          = 4167
+	sysPrctl           = 4192
+	sysRtSigaction     = 4194
+	sysRtSigprocmask   = 4195
+	sysPread64         = 4200
+	sysGetcwd          = 4203
+	sysSigaltstack     = 4206
+	sysMmap2           = 4210
+	sysFstat64         = 4215
+	sysMadvise         = 4218
+	sysFcntl64         = 4220
+	sysGettid          = 4222
+	sysTkill           = 4236
+	sysFutex           = 4238
+	sysSchedGetaff     = 4240
+	sysExitGroup       = 4246
+	sysEpollCreate     = 4248
+	sysEpollCtl        = 4249
+	sysEpollWait       = 4250
+	sysSetTidAddress   = 4252
+	sysClockGettime    = 4263
+	sysClockGetres     = 4264
+	sysClockNanosleep  = 4265
+	sysTgkill          = 4266
+	sysSetThreadArea   = 4283
+	sysOpenat          = 4288
+	sysFstatat64       = 4293
+	sysReadlinkat      = 4298
+	sysSetRobustList   = 4309
+	sysEpollPwait      = 4313
+	sysEventfd2        = 4325
+	sysEpollCreate1    = 4326
+	sysPipe2           = 4328
+	sysPrlimit64       = 4338
+	sysGetrandom       = 4353
+	sysStatx           = 4366
+	sysRseq            = 4367
+	sysClockGettime64  = 4403
+	sysClockGetres64   = 4406
+	sysClockNanosleep6 = 4407
+	sysFutexTime64     = 4422
+)
+
+// fdKind is what a guest file descriptor refers to.
+type fdKind uint8
+
+const (
+	fdStdin fdKind = iota + 1
+	fdStdout
+	fdStderr
+	fdEpoll
+	fdEventfd
+)
+
+type fdEntry struct {
+	kind    fdKind
+	counter uint64 // eventfd
+	// epoll registrations: fd -> (events, data)
+	watch map[uint32][3]uint32
+}
+
+// firstExtraFD is where descriptors the guest creates (epoll, eventfd)
+// start, leaving 3..6 to the pre-image oracle.
+const firstExtraFD = 100
+
 type osState struct {
-	tls     uint32
-	heap    uint32
-	calls   map[uint32]uint64
-	unknown map[uint32]uint64
+	tls      uint32
+	heap     uint32 // next anonymous mmap address (Cannon's "heap" field)
+	heapEnd  uint32
+	brkStart uint32
+	brk      uint32
+	stdin    io.Reader
+	fds      map[uint32]*fdEntry
+	nextFD   uint32
+	nextTid  uint32
+	rng      uint64
+	handlers [129]uint32 // sa_handler per signal (0 = SIG_DFL, 1 = SIG_IGN)
+	hflags   [129]uint32 // sa_flags per signal
+	calls    map[uint32]uint64
+	unknown  map[uint32]uint64
+	threads  int // clone calls answered with a thread that never runs
+	dropped  map[int]uint64
 }
 
-type zkState struct {
-	public    []byte
-	committed bool
-	digest    [8]uint32
-	deferred  [8]uint32
+// rand returns the next word of the deterministic random stream (splitmix64
+// seeded by Config.Seed).
+func (o *osState) rand() uint64 {
+	o.rng += 0x9e3779b97f4a7c15
+	z := o.rng
+	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
+	z = (z ^ z>>27) * 0x94d049bb133111eb
+	return z ^ z>>31
 }
 
+func (o *osState) randBytes(n int) []byte {
+	b := make([]byte, n)
+	for i := 0; i < n; i += 8 {
+		v := o.rand()
+		for j := 0; j < 8 && i+j < n; j++ {
+			b[i+j] = byte(v >> (8 * j))
+		}
+	}
+	return b
+}
+
+// initOS lays out the address space and the initial stack as Linux does
+// for a static executable: argc, argv, envp and auxv at sp, strings above.
 func (m *Machine) initOS(end uint32) error {
-	m.regs[29] = StackTop - 64
+	o := &m.os
+	o.rng = m.cfg.Seed
+	o.stdin = m.cfg.Stdin
+	o.calls = map[uint32]uint64{}
+	o.unknown = map[uint32]uint64{}
+	o.dropped = map[int]uint64{}
+	o.fds = map[uint32]*fdEntry{0: {kind: fdStdin}, 1: {kind: fdStdout}, 2: {kind: fdStderr}}
+	o.nextFD = firstExtraFD
+	o.nextTid = guestPID + 1
+	o.brkStart = (end + pageSize - 1) &^ (pageSize - 1)
+	o.brk = o.brkStart
+	o.heap = mmapBase
+	if uint64(o.brkStart)+256<<20 > mmapBase {
+		o.heap = o.brkStart + 256<<20
+	}
+	o.heapEnd = mmapLimit
+	if o.brkStart >= StackTop-16<<20 || end >= StackTop-16<<20 {
+		return fmt.Errorf("program extends to 0x%x, into the stack area below 0x%x", end, StackTop)
+	}
+
+	args := m.cfg.Args
+	if len(args) == 0 {
+		args = []string{"prog"}
+	}
+	sp := uint32(StackTop)
+	push := func(b []byte) uint32 {
+		sp -= uint32(len(b))
+		m.writeBytes(sp, b)
+		return sp
+	}
+	pushStr := func(s string) uint32 { return push(append([]byte(s), 0)) }
+	var argv, envp []uint32
+	var size int
+	for _, s := range args {
+		size += len(s) + 1
+	}
+	for _, s := range m.cfg.Env {
+		size += len(s) + 1
+	}
+	if size > 1<<20 {
+		return fmt.Errorf("arguments and environment take %d bytes; the limit is 1 MiB", size)
+	}
+	execfn := pushStr(args[0])
+	for _, s := range args {
+		argv = append(argv, pushStr(s))
+	}
+	for _, s := range m.cfg.Env {
+		envp = append(envp, pushStr(s))
+	}
+	platform := pushStr("mips")
+	random := push(o.randBytes(16))
+	sp &^= 15
+
+	p := m.prog
+	auxv := [][2]uint32{
+		{3, p.PhdrAddr}, {4, p.PhEnt}, {5, p.PhNum}, // AT_PHDR, AT_PHENT, AT_PHNUM
+		{6, pageSize}, {7, 0}, {8, 0}, {9, p.Entry}, // AT_PAGESZ, AT_BASE, AT_FLAGS, AT_ENTRY
+		{11, guestUID}, {12, guestUID}, {13, guestUID}, {14, guestUID}, // AT_UID..AT_EGID
+		{15, platform}, {16, 0}, {17, 100}, {23, 0}, // AT_PLATFORM, AT_HWCAP, AT_CLKTCK, AT_SECURE
+		{25, random}, {26, 0}, {31, execfn}, {0, 0}, // AT_RANDOM, AT_HWCAP2, AT_EXECFN, AT_NULL
+	}
+	words := []uint32{uint32(len(args))}
+	words = append(words, argv...)
+	words = append(words, 0)
+	words = append(words, envp...)
+	words = append(words, 0)
+	for _, a := range auxv {
+		words = append(words, a[0], a[1])
+	}
+	sp -= uint32(4 * len(words))
+	sp &^= 15
+	for i, w := range words {
+		m.WriteWord(sp+uint32(4*i), w)
+	}
+	m.regs[29] = sp
 	return nil
 }
-func (m *Machine) syscall()        { m.exited = true; m.exitCode = uint8(m.regs[4]) }
-func syscallName(n uint32) string  { return "x" }
-func (m *Machine) patchGoRuntime() {}
+
+// Syscall argument helpers: o32 passes arguments 5 and 6 on the stack.
+func (m *Machine) arg(i int) uint32 {
+	if i < 4 {
+		return m.regs[4+i]
+	}
+	return m.mem.Load(m.regs[29] + 16 + uint32(4*(i-4)))
+}
+
+// sysReturn completes a Linux syscall: v0 = result, a3 = 0, or on a
+// negative errno v0 = errno, a3 = 1; then the step advances.
+func (m *Machine) sysReturn(v int64) {
+	if v < 0 && v > -4096 {
+		m.regs[2], m.regs[7] = uint32(-v), 1
+	} else {
+		m.regs[2], m.regs[7] = uint32(v), 0
+	}
+	m.advance()
+}
+
+// advance moves past the current (syscall) instruction.
+func (m *Machine) advance() {
+	m.pc, m.npc = m.npc, m.npc+4
+	m.step++
+}
+
+// exit ends the guest with the given status; the step counts, pc stays.
+func (m *Machine) exit(code uint32) {
+	m.exited = true
+	m.exitCode = uint8(code)
+	m.step++
+}
+
+// syscall dispatches the SYSCALL at m.pc. It either completes the step
+// (advance/exit) or sets m.err and leaves the state untouched.
+func (m *Machine) syscall() {
+	num := m.regs[2]
+	if num >= 4000 && num < 5000 {
+		m.os.calls[num]++
+		m.linuxSyscall(num)
+		return
+	}
+	m.zkCall(num)
+}
+
+// unknownSyscall answers -ENOSYS, as Linux does, and counts it; --strict
+// makes it an error instead.
+func (m *Machine) unknownSyscall(num uint32) {
+	if m.cfg.Strict {
+		m.stopWith(fmt.Errorf("unsupported syscall %s (%d) at %s (--strict)", syscallName(num), num, m.where()))
+		return
+	}
+	m.os.unknown[num]++
+	m.sysReturn(-eNOSYS)
+}
+
+// syscallName names a syscall number for reports.
+func syscallName(n uint32) string {
+	if s, ok := o32SyscallNames[n]; ok {
+		return s
+	}
+	if s, ok := zkCallNames[n]; ok {
+		return s
+	}
+	return fmt.Sprintf("syscall_%d", n)
+}
+
+// guestPtr reports whether [a, a+n) is a range a syscall may touch.
+func guestPtr(a, n uint32) bool {
+	return a >= NullLimit && uint64(a)+uint64(n) <= 1<<32
+}
+
+// putWords stores consecutive words at a (byte-wise if a is misaligned).
+func (m *Machine) putWords(a uint32, ws ...uint32) {
+	for i, w := range ws {
+		at := a + uint32(4*i)
+		if at&3 == 0 {
+			m.WriteWord(at, w)
+			continue
+		}
+		for k := uint32(0); k < 4; k++ {
+			// Most significant byte first in big-endian guests.
+			sh := (k ^ m.x) * 8
+			m.StoreByte(at+k, byte(w>>sh))
+		}
+	}
+}
+
+// getWord loads a word at a (byte-wise if misaligned).
+func (m *Machine) getWord(a uint32) uint32 {
+	if a&3 == 0 {
+		return m.mem.load(a)
+	}
+	var w uint32
+	for k := uint32(0); k < 4; k++ {
+		w |= uint32(m.LoadByte(a+k)) << ((k ^ m.x) * 8)
+	}
+	return w
+}
+
+// u64 splits a 64-bit value into two words in guest memory order.
+func (m *Machine) u64(v uint64) (uint32, uint32) {
+	if m.x != 0 {
+		return uint32(v >> 32), uint32(v)
+	}
+	return uint32(v), uint32(v >> 32)
+}
+
+func (m *Machine) nowNS() uint64 { return m.step * nsPerStep }
+
+func (m *Machine) linuxSyscall(num uint32) {
+	a0, a1, a2, a3 := m.regs[4], m.regs[5], m.regs[6], m.regs[7]
+	o := &m.os
+	switch num {
+	case sysExit, sysExitGroup:
+		// With no other thread ever running, exit ends the process too.
+		m.exit(a0)
+
+	case sysRead:
+		m.sysReturn(m.read(a0, a1, a2))
+	case sysWrite:
+		m.sysReturn(m.write(a0, a1, a2))
+	case sysWritev:
+		if !guestPtr(a1, 8*a2) {
+			m.sysReturn(-eFAULT)
+			return
+		}
+		var total int64
+		for i := uint32(0); i < a2; i++ {
+			n := m.write(a0, m.getWord(a1+8*i), m.getWord(a1+8*i+4))
+			if n < 0 {
+				if total == 0 {
+					total = n
+				}
+				break
+			}
+			total += n
+		}
+		m.sysReturn(total)
+	case sysClose:
+		if _, ok := o.fds[a0]; !ok {
+			m.sysReturn(-eBADF)
+			return
+		}
+		delete(o.fds, a0)
+		m.sysReturn(0)
+	case sysOpen, sysOpenat, sysReadlink, sysReadlinkat, sysFstatat64:
+		// There is no file system.
+		m.sysReturn(-eNOENT)
+	case sysStatx:
+		const atEmptyPath = 0x1000
+		if a2&atEmptyPath != 0 && m.LoadByte(a1) == 0 && guestPtr(a1, 1) {
+			m.sysReturn(m.statx(a0, m.arg(4)))
+			return
+		}
+		m.sysReturn(-eNOENT)
+	case sysFstat64:
+		m.sysReturn(m.fstat64(a0, a1))
+	case sysLseek, sysLlseek, sysPread64:
+		if _, ok := o.fds[a0]; !ok {
+			m.sysReturn(-eBADF)
+			return
+		}
+		m.sysReturn(-eSPIPE)
+	case sysIoctl:
+		if _, ok := o.fds[a0]; !ok {
+			m.sysReturn(-eBADF)
+			return
+		}
+		m.sysReturn(-eNOTTY) // nothing is a terminal
+	case sysFcntl, sysFcntl64:
+		m.sysReturn(m.fcntl(a0, a1))
+
+	case sysBrk:
+		m.sysReturn(int64(m.sbrk(a0)))
+	case sysMmap, sysMmap2:
+		m.sysReturn(m.mmap(a0, a1, a3, m.arg(4)))
+	case sysMunmap:
+		if a0&(pageSize-1) != 0 || a1 == 0 {
+			m.sysReturn(-eINVAL)
+			return
+		}
+		m.dropPages(a0, a1)
+		m.sysReturn(0)
+	case sysMadvise:
+		const madvDontneed = 4
+		if a2 == madvDontneed && a0&(pageSize-1) == 0 {
+			// Anonymous private pages read back as zero.
+			m.dropPages(a0, a1)
+		}
+		m.sysReturn(0)
+	case sysMprotect:
+		m.sysReturn(0) // protections are not modelled
+	case sysMremap:
+		m.sysReturn(-eNOMEM) // callers fall back to allocate-and-copy
+
+	case sysSetThreadArea:
+		o.tls = a0
+		m.sysReturn(0)
+	case sysSetTidAddress:
+		m.sysReturn(guestPID)
+	case sysSetRobustList:
+		m.sysReturn(0)
+	case sysGetpid, sysGettid:
+		m.sysReturn(guestPID)
+	case sysGetppid:
+		m.sysReturn(0)
+	case sysGetuid, sysGeteuid, sysGetgid, sysGetegid:
+		m.sysReturn(guestUID)
+	case sysClone:
+		const cloneVM, cloneParentSettid = 0x100, 0x00100000
+		if a0&cloneVM == 0 {
+			m.sysReturn(-eNOSYS) // no new processes
+			return
+		}
+		// A thread the guest will never see run (see docs/linux.md).
+		tid := o.nextTid
+		o.nextTid++
+		o.threads++
+		if a0&cloneParentSettid != 0 && guestPtr(a2, 4) {
+			m.putWords(a2, tid)
+		}
+		m.sysReturn(int64(tid))
+	case sysTgkill:
+		m.sysReturn(m.kill(a1, a2))
+	case sysTkill:
+		m.sysReturn(m.kill(a0, a1))
+	case sysKill:
+		if a0 != guestPID && a0 != 0 && int32(a0) != -1 {
+			m.sysReturn(-eSRCH)
+			return
+		}
+		m.sysReturn(m.kill(guestPID, a1))
+	case sysRtSigaction:
+		m.sysReturn(m.sigaction(a0, a1, a2))
+	case sysRtSigprocmask:
+		if a2 != 0 {
+			if !guestPtr(a2, 16) {
+				m.sysReturn(-eFAULT)
+				return
+			}
+			m.putWords(a2, 0, 0, 0, 0)
+		}
+		m.sysReturn(0)
+	case sysSigaltstack:
+		if a1 != 0 {
+			if !guestPtr(a1, 12) {
+				m.sysReturn(-eFAULT)
+				return
+			}
+			m.putWords(a1, 0, 0, 2) // ss_sp, ss_size, ss_flags = SS_DISABLE
+		}
+		m.sysReturn(0)
+
+	case sysSchedYield, sysNanosleep, sysClockNanosleep, sysClockNanosleep6:
+		// Sleeping returns at once: guest time is a function of the step
+		// count, so nothing would be gained by waiting.
+		m.sysReturn(0)
+	case sysSchedGetaff:
+		if a1 < 4 {
+			m.sysReturn(-eINVAL)
+			return
+		}
+		if !guestPtr(a2, 4) {
+			m.sysReturn(-eFAULT)
+			return
+		}
+		m.putWords(a2, 1) // one CPU
+		m.sysReturn(4)
+	case sysFutex, sysFutexTime64:
+		m.futex(a0, a1, a2, a3)
+
+	case sysClockGettime, sysClockGettime64:
+		if a0 > 11 {
+			m.sysReturn(-eINVAL)
+			return
+		}
+		ns := m.nowNS()
+		sec, nsec := ns/1e9, ns%1e9
+		if num == sysClockGettime {
+			if !guestPtr(a1, 8) {
+				m.sysReturn(-eFAULT)
+				return
+			}
+			m.putWords(a1, uint32(sec), uint32(nsec))
+		} else {
+			if !guestPtr(a1, 16) {
+				m.sysReturn(-eFAULT)
+				return
+			}
+			s0, s1 := m.u64(sec)
+			n0, n1 := m.u64(nsec)
+			m.putWords(a1, s0, s1, n0, n1)
+		}
+		m.sysReturn(0)
+	case sysClockGetres, sysClockGetres64:
+		if a1 != 0 {
+			if num == sysClockGetres {
+				m.putWords(a1, 0, nsPerStep)
+			} else {
+				s0, s1 := m.u64(0)
+				n0, n1 := m.u64(nsPerStep)
+				m.putWords(a1, s0, s1, n0, n1)
+			}
+		}
+		m.sysReturn(0)
+	case sysGettimeofday:
+		if a0 != 0 {
+			ns := m.nowNS()
+			m.putWords(a0, uint32(ns/1e9), uint32(ns%1e9/1e3))
+		}
+		m.sysReturn(0)
+	case sysTime:
+		sec := m.nowNS() / 1e9
+		if a0 != 0 {
+			m.putWords(a0, uint32(sec))
+		}
+		m.sysReturn(int64(sec))
+
+	case sysGetrandom:
+		if a1 > 1<<25-1 {
+			a1 = 1<<25 - 1
+		}
+		if !guestPtr(a0, a1) {
+			m.sysReturn(-eFAULT)
+			return
+		}
+		m.writeBytes(a0, o.randBytes(int(a1)))
+		m.sysReturn(int64(a1))
+	case sysUname:
+		if !guestPtr(a0, 6*65) {
+			m.sysReturn(-eFAULT)
+			return
+		}
+		buf := make([]byte, 6*65)
+		for i, s := range []string{"Linux", "zkmips", "6.1.0", "#1 SMP zkmips", "mips", "(none)"} {
+			copy(buf[i*65:], s)
+		}
+		m.writeBytes(a0, buf)
+		m.sysReturn(0)
+	case sysGetrlimit:
+		m.sysReturn(m.getrlimit(a0, a1, false))
+	case sysPrlimit64:
+		if a0 != 0 && a0 != guestPID {
+			m.sysReturn(-eSRCH)
+			return
+		}
+		if a2 != 0 {
+			m.sysReturn(-ePERM) // limits cannot be raised or lowered
+			return
+		}
+		m.sysReturn(m.getrlimit(a1, a3, true))
+	case sysGetcwd:
+		if a1 < 2 {
+			m.sysReturn(-eRANGE)
+			return
+		}
+		m.writeBytes(a0, []byte("/\x00"))
+		m.sysReturn(2)
+	case sysPrctl:
+		m.sysReturn(-eINVAL) // no options are supported
+
+	case sysEpollCreate, sysEpollCreate1:
+		m.sysReturn(int64(m.newFD(&fdEntry{kind: fdEpoll, watch: map[uint32][3]uint32{}})))
+	case sysEventfd2:
+		m.sysReturn(int64(m.newFD(&fdEntry{kind: fdEventfd, counter: uint64(a0)})))
+	case sysEpollCtl:
+		m.sysReturn(m.epollCtl(a0, a1, a2, a3))
+	case sysEpollWait, sysEpollPwait:
+		m.sysReturn(m.epollWait(a0, a1, a2))
+
+	case sysRseq:
+		m.sysReturn(-eNOSYS) // glibc carries on without restartable sequences
+	default:
+		m.unknownSyscall(num)
+	}
+}
+
+func (m *Machine) newFD(e *fdEntry) uint32 {
+	fd := m.os.nextFD
+	m.os.nextFD++
+	m.os.fds[fd] = e
+	return fd
+}
+
+func (m *Machine) read(fd, buf, n uint32) int64 {
+	e, ok := m.os.fds[fd]
+	if !ok {
+		return -eBADF
+	}
+	if n == 0 {
+		return 0
+	}
+	if !guestPtr(buf, n) {
+		return -eFAULT
+	}
+	switch e.kind {
+	case fdStdin:
+		if m.os.stdin == nil {
+			return 0
+		}
+		b := make([]byte, min(n, 1<<20))
+		k, err := io.ReadFull(m.os.stdin, b)
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+			m.stopWith(fmt.Errorf("reading the guest's stdin: %v", err))
+			return 0
+		}
+		m.writeBytes(buf, b[:k])
+		return int64(k)
+	case fdEventfd:
+		if n < 8 {
+			return -eINVAL
+		}
+		if e.counter == 0 {
+			return -eAGAIN
+		}
+		w0, w1 := m.u64(e.counter)
+		m.putWords(buf, w0, w1)
+		e.counter = 0
+		return 8
+	}
+	return -eBADF
+}
+
+func (m *Machine) write(fd, buf, n uint32) int64 {
+	e, ok := m.os.fds[fd]
+	if !ok {
+		return -eBADF
+	}
+	if n != 0 && !guestPtr(buf, n) {
+		return -eFAULT
+	}
+	switch e.kind {
+	case fdStdout, fdStderr:
+		w := m.cfg.Stdout
+		if e.kind == fdStderr {
+			w = m.cfg.Stderr
+		}
+		if w != nil && n > 0 {
+			if _, err := w.Write(m.ReadBytes(buf, int(n))); err != nil {
+				m.stopWith(fmt.Errorf("writing the guest's fd %d: %v", fd, err))
+				return 0
+			}
+		}
+		return int64(n)
+	case fdEventfd:
+		if n < 8 {
+			return -eINVAL
+		}
+		w0, w1 := m.getWord(buf), m.getWord(buf+4)
+		if m.x == 0 {
+			w0, w1 = w1, w0
+		}
+		e.counter += uint64(w0)<<32 | uint64(w1)
+		return 8
+	}
+	return -eBADF
+}
+
+func (m *Machine) fcntl(fd, cmd uint32) int64 {
+	e, ok := m.os.fds[fd]
+	if !ok {
+		return -eBADF
+	}
+	const oWronly, oRdwr, oNonblock = 1, 2, 0x80
+	switch cmd {
+	case 1, 2, 4: // F_GETFD, F_SETFD, F_SETFL
+		return 0
+	case 3: // F_GETFL
+		switch e.kind {
+		case fdStdin:
+			return 0
+		case fdStdout, fdStderr:
+			return oWronly
+		}
+		return oRdwr | oNonblock
+	}
+	return -eINVAL
+}
+
+// sbrk implements brk: the break moves within [brkStart, heap); shrinking
+// releases whole pages so that growing again reads zeros, as on Linux.
+func (m *Machine) sbrk(addr uint32) uint32 {
+	o := &m.os
+	if addr < o.brkStart || addr > o.heap {
+		return o.brk
+	}
+	if addr < o.brk {
+		lo := (addr + pageSize - 1) &^ (pageSize - 1)
+		hi := (o.brk + pageSize - 1) &^ (pageSize - 1)
+		if hi > lo {
+			m.dropPages(lo, hi-lo)
+		}
+	}
+	o.brk = addr
+	return addr
+}
+
+// mmap implements anonymous mappings: a bump allocator over a fixed range,
+// so addresses are deterministic and never reused (hints are ignored, as
+// Linux may). MAP_FIXED maps fresh zero pages where asked.
+func (m *Machine) mmap(addr, length, flags, fd uint32) int64 {
+	const mapFixed, mapAnon = 0x10, 0x800
+	if length == 0 {
+		return -eINVAL
+	}
+	if flags&mapAnon == 0 {
+		if _, ok := m.os.fds[fd]; !ok {
+			return -eBADF
+		}
+		return -eNOSYS // no files to map
+	}
+	size := uint64(length+pageSize-1) &^ (pageSize - 1)
+	if flags&mapFixed != 0 {
+		if addr&(pageSize-1) != 0 || uint64(addr)+size > 1<<32 || addr < NullLimit {
+			return -eINVAL
+		}
+		m.dropPages(addr, uint32(size))
+		return int64(addr)
+	}
+	o := &m.os
+	if uint64(o.heap)+size > uint64(o.heapEnd) {
+		return -eNOMEM
+	}
+	a := o.heap
+	o.heap += uint32(size)
+	return int64(a)
+}
+
+// dropPages returns the whole pages in [a, a+n) to the shared zero page.
+func (m *Machine) dropPages(a, n uint32) {
+	end := uint64(a) + uint64(n)
+	if end > 1<<32 {
+		end = 1 << 32
+	}
+	for p := uint64(a) &^ (pageSize - 1); p+pageSize <= end; p += pageSize {
+		if uint32(p) < uint32(a) {
+			continue
+		}
+		i := uint32(p) >> pageShift
+		if m.mem.pages[i] != &zeroPage {
+			m.mem.pages[i] = &zeroPage
+			m.mem.allocated--
+			for k := uint32(0); k < pageSize; k += 4 {
+				m.recode(uint32(p)+k, 0)
+			}
+		}
+	}
+}
+
+func (m *Machine) getrlimit(res, ptr uint32, wide bool) int64 {
+	const rlimStack, rlimNofile = 3, 5
+	if res > 15 {
+		return -eINVAL
+	}
+	if ptr == 0 {
+		return 0
+	}
+	var cur, max uint64 = ^uint64(0), ^uint64(0)
+	switch res {
+	case rlimStack:
+		cur = 8 << 20
+	case rlimNofile:
+		cur, max = 1024, 4096
+	}
+	if wide {
+		if !guestPtr(ptr, 16) {
+			return -eFAULT
+		}
+		c0, c1 := m.u64(cur)
+		x0, x1 := m.u64(max)
+		m.putWords(ptr, c0, c1, x0, x1)
+		return 0
+	}
+	if !guestPtr(ptr, 8) {
+		return -eFAULT
+	}
+	clamp := func(v uint64) uint32 { // o32 RLIM_INFINITY is 0x7fffffff
+		if v >= 0x7fffffff {
+			return 0x7fffffff
+		}
+		return uint32(v)
+	}
+	m.putWords(ptr, clamp(cur), clamp(max))
+	return 0
+}
+
+// fileMode describes descriptors for stat: the standard streams are pipes.
+func (m *Machine) fileMode(fd uint32) (uint32, bool) {
+	e, ok := m.os.fds[fd]
+	if !ok {
+		return 0, false
+	}
+	switch e.kind {
+	case fdStdin, fdStdout, fdStderr:
+		return 0o010600, true // S_IFIFO | 0600
+	}
+	return 0o000600, true // anonymous inode
+}
+
+func (m *Machine) fstat64(fd, buf uint32) int64 {
+	mode, ok := m.fileMode(fd)
+	if !ok {
+		return -eBADF
+	}
+	if !guestPtr(buf, 104) {
+		return -eFAULT
+	}
+	w := make([]uint32, 26)
+	w[4], w[5] = m.u64(uint64(fd + 1)) // st_ino
+	w[6], w[7] = mode, 1               // st_mode, st_nlink
+	w[8], w[9] = guestUID, guestUID
+	w[22] = pageSize // st_blksize
+	m.putWords(buf, w...)
+	return 0
+}
+
+func (m *Machine) statx(fd, buf uint32) int64 {
+	mode, ok := m.fileMode(fd)
+	if !ok {
+		return -eBADF
+	}
+	if !guestPtr(buf, 256) {
+		return -eFAULT
+	}
+	w := make([]uint32, 64)
+	w[0], w[1] = 0x7ff, pageSize // stx_mask = STATX_BASIC_STATS, stx_blksize
+	w[4], w[5], w[6] = 1, guestUID, guestUID
+	// stx_mode is a u16 at offset 28 followed by padding.
+	if m.x != 0 {
+		w[7] = mode << 16
+	} else {
+		w[7] = mode
+	}
+	w[8], w[9] = m.u64(uint64(fd + 1))
+	m.putWords(buf, w...)
+	return 0
+}
+
+// sigaction records handlers (they never run: see docs/linux.md) and
+// reports the previous one. The o32 struct sigaction is {flags, handler,
+// mask[4]}.
+func (m *Machine) sigaction(sig, act, oact uint32) int64 {
+	if sig == 0 || sig > 128 {
+		return -eINVAL
+	}
+	if act != 0 && (sig == 9 || sig == 23) { // SIGKILL, SIGSTOP
+		return -eINVAL
+	}
+	o := &m.os
+	if oact != 0 {
+		if !guestPtr(oact, 24) {
+			return -eFAULT
+		}
+		m.putWords(oact, o.hflags[sig], o.handlers[sig], 0, 0, 0, 0)
+	}
+	if act != 0 {
+		if !guestPtr(act, 8) {
+			return -eFAULT
+		}
+		o.hflags[sig], o.handlers[sig] = m.getWord(act), m.getWord(act+4)
+	}
+	return 0
+}
+
+// kill delivers sig to the guest. Default actions that terminate end the
+// run with 128+sig; ignored signals and signals with a handler are
+// dropped (handlers never run), and counted.
+func (m *Machine) kill(tid, sig uint32) int64 {
+	if sig > 128 {
+		return -eINVAL
+	}
+	if tid != guestPID && (tid <= guestPID || tid >= m.os.nextTid) {
+		return -eSRCH
+	}
+	if sig == 0 {
+		return 0
+	}
+	switch h := m.os.handlers[sig]; {
+	case h == 1: // SIG_IGN
+	case h != 0:
+		m.os.dropped[int(sig)]++
+	default:
+		switch sig {
+		case 18, 20, 21, 25, 23, 24, 26, 27: // CHLD, WINCH, URG, CONT; stops
+			m.os.dropped[int(sig)]++
+		default:
+			m.fault = &Fault{Kind: FaultSignal, Signal: int(sig), PC: m.pc, Step: m.step, Detail: "sent by the guest to itself"}
+			m.exit(128 + sig)
+			return 0
+		}
+	}
+	return 0
+}
+
+// futex: with a single running thread, a wait whose value matches can only
+// time out; without a timeout it would hang forever, so it stops the run.
+func (m *Machine) futex(uaddr, op, val, timeout uint32) {
+	const privateFlag, clockRealtime = 128, 256
+	switch op &^ (privateFlag | clockRealtime) {
+	case 0, 9: // FUTEX_WAIT, FUTEX_WAIT_BITSET
+		if uaddr&3 != 0 {
+			m.sysReturn(-eINVAL)
+			return
+		}
+		if !guestPtr(uaddr, 4) {
+			m.sysReturn(-eFAULT)
+			return
+		}
+		if m.mem.load(uaddr) != val {
+			m.sysReturn(-eAGAIN)
+			return
+		}
+		if timeout == 0 {
+			m.stopWith(fmt.Errorf("guest deadlock: futex wait on 0x%08x with no other thread to wake it, at %s", uaddr, m.where()))
+			return
+		}
+		m.sysReturn(-eTIMEOUT)
+	case 1, 10: // FUTEX_WAKE, FUTEX_WAKE_BITSET: nobody is waiting
+		m.sysReturn(0)
+	default:
+		m.unknownSyscall(m.regs[2])
+	}
+}
+
+func (m *Machine) epollCtl(epfd, op, fd, ev uint32) int64 {
+	e, ok := m.os.fds[epfd]
+	if !ok || e.kind != fdEpoll {
+		return -eBADF
+	}
+	if _, ok := m.os.fds[fd]; !ok {
+		return -eBADF
+	}
+	switch op {
+	case 1, 3: // EPOLL_CTL_ADD, EPOLL_CTL_MOD
+		if !guestPtr(ev, 16) {
+			return -eFAULT
+		}
+		// struct epoll_event on o32: u32 events, pad, u64 data.
+		e.watch[fd] = [3]uint32{m.getWord(ev), m.getWord(ev + 8), m.getWord(ev + 12)}
+	case 2: // EPOLL_CTL_DEL
+		delete(e.watch, fd)
+	default:
+		return -eINVAL
+	}
+	return 0
+}
+
+// epollWait reports readable eventfds; nothing else ever becomes ready, and
+// a wait with nothing ready returns at once (see nanosleep).
+func (m *Machine) epollWait(epfd, events, max uint32) int64 {
+	e, ok := m.os.fds[epfd]
+	if !ok || e.kind != fdEpoll {
+		return -eBADF
+	}
+	if max == 0 || max > 1<<20 {
+		return -eINVAL
+	}
+	n := uint32(0)
+	for fd := uint32(0); fd < m.os.nextFD && n < max; fd++ {
+		w, ok := e.watch[fd]
+		if !ok {
+			continue
+		}
+		if t, ok := m.os.fds[fd]; ok && t.kind == fdEventfd && t.counter > 0 && w[0]&1 != 0 {
+			if !guestPtr(events+16*n, 16) {
+				return -eFAULT
+			}
+			m.putWords(events+16*n, 1, 0, w[1], w[2])
+			n++
+		}
+	}
+	return int64(n)
+}

@@ -76,6 +76,7 @@ type Machine struct {
 	prog    *program.Program
 	cfg     Config
 
+	patched []string
 	os      osState
 	zk      zkState
 	opCount [256]uint64 // indexed by program.Op; 256 avoids a bounds check
@@ -101,6 +102,7 @@ func New(p *program.Program, cfg Config) (*Machine, error) {
 	m.codeBase = p.CodeBase
 	m.codeBytes = uint32(len(m.code) * 4)
 	m.pc, m.npc = p.Entry, p.Entry+4
+	m.zk.inputs = append([][]byte(nil), cfg.Inputs...)
 	if err := m.initOS(uint32(min(end, 1<<32-pageSize))); err != nil {
 		return nil, err
 	}

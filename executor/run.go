@@ -154,20 +154,15 @@ func (m *Machine) run(limit uint64) {
 			}
 
 		case program.OpSYSCALL:
+			// The handler completes the step itself (or stops the run).
 			m.pc, m.npc, m.step = pc, npc, step
 			m.syscall()
-			if m.err != nil {
-				return // the step did not happen
-			}
-			if m.exited {
-				m.step++
+			if m.exited || m.err != nil || m.yield {
+				m.yield = false // memory or code may have been replaced
 				return
 			}
-			if m.yield {
-				m.yield = false
-				m.pc, m.npc, m.step = npc, nnpc, step+1
-				return
-			}
+			pc, npc, step = m.pc, m.npc, m.step
+			continue
 		case program.OpBREAK:
 			// Linux swaps the two 10-bit halves of a 20-bit break code.
 			fcode = in.Imm
