@@ -120,11 +120,14 @@ const (
 	fdStderr
 	fdEpoll
 	fdEventfd
+	fdPipeRead
+	fdPipeWrite
 )
 
 type fdEntry struct {
 	kind    fdKind
-	counter uint64 // eventfd
+	counter uint64  // eventfd
+	pipe    *[]byte // pipe: bytes written and not yet read, shared by both ends
 	// epoll registrations: fd -> (events, data)
 	watch map[uint32][3]uint32
 }
@@ -619,6 +622,16 @@ func (m *Machine) linuxSyscall(num uint32) {
 		m.sysReturn(int64(m.newFD(&fdEntry{kind: fdEpoll, watch: map[uint32][3]uint32{}})))
 	case sysEventfd2:
 		m.sysReturn(int64(m.newFD(&fdEntry{kind: fdEventfd, counter: uint64(a0)})))
+	case sysPipe2:
+		if !guestPtr(a0, 8) {
+			m.sysReturn(-eFAULT)
+			return
+		}
+		buf := new([]byte)
+		r := m.newFD(&fdEntry{kind: fdPipeRead, pipe: buf})
+		w := m.newFD(&fdEntry{kind: fdPipeWrite, pipe: buf})
+		m.putWords(a0, r, w)
+		m.sysReturn(0)
 	case sysEpollCtl:
 		m.sysReturn(m.epollCtl(a0, a1, a2, a3))
 	case sysEpollWait, sysEpollPwait:
@@ -661,6 +674,16 @@ func (m *Machine) read(fd, buf, n uint32) int64 {
 			return 0
 		}
 		m.writeBytes(buf, b[:k])
+		return int64(k)
+	case fdPipeRead:
+		// Only the guest can write to its pipes, and it runs one thread:
+		// an empty pipe would block forever, so it reads as non-blocking.
+		if len(*e.pipe) == 0 {
+			return -eAGAIN
+		}
+		k := min(int(n), len(*e.pipe))
+		m.writeBytes(buf, (*e.pipe)[:k])
+		*e.pipe = (*e.pipe)[k:]
 		return int64(k)
 	case fdEventfd:
 		if n < 8 {
@@ -708,6 +731,12 @@ func (m *Machine) write(fd, buf, n uint32) int64 {
 		}
 		e.counter += uint64(w0)<<32 | uint64(w1)
 		return 8
+	case fdPipeWrite:
+		if len(*e.pipe)+int(n) > 1<<16 {
+			return -eAGAIN // a full pipe, as Linux's 64 KiB default
+		}
+		*e.pipe = append(*e.pipe, m.ReadBytes(buf, int(n))...)
+		return int64(n)
 	}
 	return -eBADF
 }
@@ -1001,7 +1030,7 @@ func (m *Machine) epollCtl(epfd, op, fd, ev uint32) int64 {
 	return 0
 }
 
-// epollWait reports readable eventfds; nothing else ever becomes ready, and
+// epollWait reports readable eventfds and pipes; nothing else ever becomes ready, and
 // a wait with nothing ready returns at once (see nanosleep).
 func (m *Machine) epollWait(epfd, events, max uint32) int64 {
 	e, ok := m.os.fds[epfd]
@@ -1017,7 +1046,9 @@ func (m *Machine) epollWait(epfd, events, max uint32) int64 {
 		if !ok {
 			continue
 		}
-		if t, ok := m.os.fds[fd]; ok && t.kind == fdEventfd && t.counter > 0 && w[0]&1 != 0 {
+		t, ok := m.os.fds[fd]
+		readable := ok && (t.kind == fdEventfd && t.counter > 0 || t.kind == fdPipeRead && len(*t.pipe) > 0)
+		if readable && w[0]&1 != 0 {
 			if !guestPtr(events+16*n, 16) {
 				return -eFAULT
 			}

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/zkmips/zkmips/executor"
+)
+
+// runOptions are the flags of "zkmips run".
+type runOptions struct {
+	stdin        string
+	inputs       []string
+	env          []string
+	seed         uint64
+	maxSteps     uint64
+	strict       bool
+	publicValues string
+	report       string
+}
+
+const runLong = `Run executes PROGRAM, a MIPS32 ELF executable given by its path or an
+embedded example given as example:NAME ("zkmips examples" lists them),
+until the guest exits.
+
+The guest's argv[0] is PROGRAM's base name (or the example's name) and the
+arguments after -- follow it. Its environment is exactly the --env
+variables: nothing is inherited from the host. Its standard output and
+error are zkmips's own; its standard input is zkmips's standard input
+unless --stdin names a file.
+
+The exit status is the guest's exit code, or 128+N when a fault (signal N)
+ended it, in which case zkmips also prints the fault on standard error.
+When zkmips cannot run the program to its end (an invalid program, an
+unsupported instruction, --max-steps reached, an unknown system call under
+--strict) it prints one line on standard error and exits 125; --report and
+--public-values are still written when the run started.`
+
+const runExample = `  zkmips run example:hello
+  zkmips run ./guest --input in.bin --public-values pv.bin --report run.json
+  zkmips run ./prog --env LANG=C --stdin input.txt -- -v file1 file2`
+
+func (c *cli) runCommand() *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:     "run PROGRAM [flags] [-- guest args]",
+		Short:   "Execute a program and exit with its exit status",
+		Long:    runLong,
+		Example: runExample,
+		Args:    programArg(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dash := cmd.ArgsLenAtDash()
+			if dash < 0 {
+				dash = len(args)
+			}
+			if dash > 1 {
+				return fmt.Errorf("unexpected argument %q after PROGRAM: put guest arguments after --", args[1])
+			}
+			return c.runProgram(&o, args[0], args[1:])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.stdin, "stdin", "", "feed the guest's standard input from `FILE`")
+	f.StringArrayVar(&o.inputs, "input", nil, "append the contents of `FILE` to the zkVM input stream as one item (repeatable; items are read in order)")
+	f.StringArrayVar(&o.env, "env", nil, "set the guest environment variable `KEY=VALUE` (repeatable; the guest gets no other variables)")
+	f.Uint64Var(&o.seed, "seed", 0, "seed `N` for the guest's randomness (getrandom, AT_RANDOM)")
+	f.Uint64Var(&o.maxSteps, "max-steps", 0, "stop with an error after `N` instructions (0: no limit)")
+	f.BoolVar(&o.strict, "strict", false, "fail on an unknown system call instead of returning ENOSYS to the guest")
+	f.StringVar(&o.publicValues, "public-values", "", "write the public values the guest committed to `FILE`")
+	f.StringVar(&o.report, "report", "", "write a JSON report of the run (steps, outcome, opcode and syscall counts, digests) to `FILE`")
+	return cmd
+}
+
+// programArg wraps an argument check so that a missing PROGRAM is reported
+// as such rather than as a count of arguments.
+func programArg(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) == 0 {
+			return fmt.Errorf("%s: missing PROGRAM (a path or example:NAME)", cmd.Name())
+		}
+		return check(cmd, args)
+	}
+}
+
+// runProgram loads and runs the program, writes the requested files, and
+// sets the exit status.
+func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) error {
+	env, err := guestEnv(o.env)
+	if err != nil {
+		return err
+	}
+	var inputs [][]byte
+	for _, name := range o.inputs {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return fmt.Errorf("--input: %w", err)
+		}
+		inputs = append(inputs, data)
+	}
+	prog, argv0, err := loadProgram(progArg)
+	if err != nil {
+		return err
+	}
+
+	// Guest output is buffered; stdout is flushed before anything reaches
+	// stderr and before the guest reads zkmips's standard input, so the
+	// interleaving a terminal shows is the guest's.
+	stdout := bufio.NewWriterSize(c.stdout, 64<<10)
+	stderr := &flushFirst{w: c.stderr, first: stdout}
+	var stdin io.Reader
+	if o.stdin != "" {
+		f, err := os.Open(o.stdin)
+		if err != nil {
+			return fmt.Errorf("--stdin: %w", err)
+		}
+		defer f.Close()
+		stdin = f
+	} else if c.stdin != nil {
+		stdin = &flushFirstReader{r: c.stdin, first: stdout}
+	}
+
+	m, err := executor.New(prog, executor.Config{
+		Args:     append([]string{argv0}, guestArgs...),
+		Env:      env,
+		Stdin:    stdin,
+		Stdout:   stdout,
+		Stderr:   stderr,
+		Inputs:   inputs,
+		Seed:     o.seed,
+		MaxSteps: o.maxSteps,
+		Strict:   o.strict,
+	})
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	res := m.Run()
+	elapsed := time.Since(start)
+
+	outErr := stdout.Flush()
+	if outErr != nil {
+		outErr = fmt.Errorf("writing standard output: %w", outErr)
+	}
+	if o.publicValues != "" {
+		if err := writeFileAtomic(o.publicValues, res.PublicValues); err != nil && outErr == nil {
+			outErr = fmt.Errorf("--public-values: %w", err)
+		}
+	}
+	if o.report != "" {
+		data := newReport(progArg, res, elapsed).marshal()
+		if err := writeFileAtomic(o.report, data); err != nil && outErr == nil {
+			outErr = fmt.Errorf("--report: %w", err)
+		}
+	}
+
+	switch {
+	case res.Err != nil:
+		return res.Err
+	case outErr != nil:
+		return outErr
+	case !res.Exited:
+		return errors.New("the run stopped before the guest exited")
+	case res.Fault != nil:
+		c.errorf("%s", res.Fault.Error())
+	}
+	c.status = res.ExitCode
+	return nil
+}
+
+// guestEnv checks the --env values and drops all but the last setting of
+// each variable (C getenv would otherwise return the first).
+func guestEnv(vars []string) ([]string, error) {
+	var env []string
+	index := map[string]int{}
+	for _, kv := range vars {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--env %q: want KEY=VALUE", kv)
+		}
+		if i, seen := index[k]; seen {
+			env[i] = kv
+			continue
+		}
+		index[k] = len(env)
+		env = append(env, kv)
+	}
+	return env, nil
+}
+
+// flushFirst is a writer that flushes another, buffered, writer before each
+// write, to keep the order of two output streams.
+type flushFirst struct {
+	w     io.Writer
+	first *bufio.Writer
+}
+
+// Write flushes the buffered writer (whose error, if any, it keeps and
+// reports at the end of the run) and writes p.
+func (f *flushFirst) Write(p []byte) (int, error) {
+	f.first.Flush()
+	return f.w.Write(p)
+}
+
+// flushFirstReader flushes a buffered writer before each read, so that a
+// prompt is visible before the guest waits for input.
+type flushFirstReader struct {
+	r     io.Reader
+	first *bufio.Writer
+}
+
+// Read flushes the buffered writer (whose error, if any, it keeps and
+// reports at the end of the run) and reads into p.
+func (f *flushFirstReader) Read(p []byte) (int, error) {
+	f.first.Flush()
+	return f.r.Read(p)
+}
