@@ -197,12 +197,39 @@ const (
 	unsSDBBP
 )
 
-// UnsupportedName describes an OpUnsupported instruction.
+// UnsupportedName describes an OpUnsupported instruction, naming the FP
+// operation when it is one (e.g. "add.d (FP arithmetic)").
 func (in Inst) UnsupportedName() string {
+	if in.Imm == unsFP {
+		if n := fpOpName(in.Word); n != "" {
+			return n + " (FP arithmetic)"
+		}
+	}
 	if int(in.Imm) < len(unsupportedNames) {
 		return unsupportedNames[in.Imm]
 	}
 	return "unsupported instruction"
+}
+
+// fpFunctNames names COP1 arithmetic by function field (for fmt S/D/W/L/PS).
+var fpFunctNames = [64]string{
+	0: "add", 1: "sub", 2: "mul", 3: "div", 4: "sqrt", 5: "abs", 6: "mov", 7: "neg",
+	8: "round.l", 9: "trunc.l", 10: "ceil.l", 11: "floor.l",
+	12: "round.w", 13: "trunc.w", 14: "ceil.w", 15: "floor.w",
+	17: "movcf", 18: "movz", 19: "movn", 21: "recip", 22: "rsqrt",
+	32: "cvt.s", 33: "cvt.d", 36: "cvt.w", 37: "cvt.l", 38: "cvt.ps",
+	48: "c.f", 49: "c.un", 50: "c.eq", 51: "c.ueq", 52: "c.olt", 53: "c.ult", 54: "c.ole", 55: "c.ule",
+	56: "c.sf", 57: "c.ngle", 58: "c.seq", 59: "c.ngl", 60: "c.lt", 61: "c.nge", 62: "c.le", 63: "c.ngt",
+}
+
+func fpOpName(w uint32) string {
+	fmts := map[uint32]string{16: "s", 17: "d", 20: "w", 21: "l", 22: "ps"}
+	f, ok := fmts[w>>21&31]
+	n := fpFunctNames[w&63]
+	if !ok || n == "" {
+		return ""
+	}
+	return n + "." + f
 }
 
 func sext16(v uint32) uint32 { return uint32(int32(int16(v))) }
@@ -576,18 +603,34 @@ func (in Inst) String() string {
 		return fmt.Sprintf("%s %s, %s", n, r(in.Rd), r(in.Rs))
 	case OpMOVF, OpMOVT:
 		return fmt.Sprintf("%s %s, %s, $fcc%d", n, r(in.Rd), r(in.Rs), in.Imm)
-	case OpSYSCALL, OpBREAK:
+	case OpSYSCALL:
 		if in.Imm == 0 {
 			return n
 		}
 		return fmt.Sprintf("%s 0x%x", n, in.Imm)
+	case OpBREAK:
+		// GNU as puts "break code" in bits 16..25 and the optional second
+		// code in bits 6..15.
+		switch {
+		case in.Imm == 0:
+			return n
+		case in.Imm&0x3ff == 0:
+			return fmt.Sprintf("%s 0x%x", n, in.Imm>>10)
+		}
+		return fmt.Sprintf("%s 0x%x, 0x%x", n, in.Imm>>10, in.Imm&0x3ff)
 	case OpSYNC:
+		if in.Sa != 0 {
+			return fmt.Sprintf("%s 0x%x", n, in.Sa)
+		}
 		return n
 	case OpMFHI, OpMFLO:
 		return fmt.Sprintf("%s %s", n, r(in.Rd))
 	case OpMTHI, OpMTLO:
 		return fmt.Sprintf("%s %s", n, r(in.Rs))
-	case OpMULT, OpMULTU, OpDIV, OpDIVU, OpMADD, OpMADDU, OpMSUB, OpMSUBU:
+	case OpDIV, OpDIVU:
+		// GNU as expands the two-operand form into a checked macro.
+		return fmt.Sprintf("%s $zero, %s, %s", n, r(in.Rs), r(in.Rt))
+	case OpMULT, OpMULTU, OpMADD, OpMADDU, OpMSUB, OpMSUBU:
 		return fmt.Sprintf("%s %s, %s", n, r(in.Rs), r(in.Rt))
 	case OpTGE, OpTGEU, OpTLT, OpTLTU, OpTEQ, OpTNE:
 		if in.Imm != 0 {
