@@ -1,0 +1,5 @@
+# fault_break: break 0 (SIGTRAP).
+	.include "fault.inc"
+	FAULT	fault_break
+	break
+	NOT_REACHED
