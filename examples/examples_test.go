@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/zkmips/zkmips/internal/testutil"
 )
 
 func TestNamesAndAliases(t *testing.T) {
@@ -52,9 +54,7 @@ func TestExamplesCurrent(t *testing.T) {
 		t.Skip("rebuilds every example; skipped in -short mode")
 	}
 	for _, tool := range []string{"mips-linux-gnu-gcc", "mipsel-linux-gnu-gcc", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed: cannot rebuild the examples", tool)
-		}
+		testutil.NeedTools(t, tool)
 	}
 	recorded, err := os.ReadFile("toolchain.txt")
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/zkmips/zkmips/internal/testutil"
 	"github.com/zkmips/zkmips/program"
 )
 
@@ -94,7 +95,7 @@ func TestDiffCommitted(t *testing.T) {
 		t.Run(base, func(t *testing.T) {
 			qemu, err := qemuFor(big)
 			if err != nil {
-				t.Skip("qemu-user is not installed (apt-get install qemu-user)")
+				testutil.Missing(t, "qemu-user is not installed (apt-get install qemu-user)")
 			}
 			t.Parallel()
 			diffGuest(t, qemu, elf, &c)
@@ -112,7 +113,7 @@ func TestDiffGo(t *testing.T) {
 		t.Run(a.goarch, func(t *testing.T) {
 			qemu, err := qemuFor(a.bigEndian)
 			if err != nil {
-				t.Skip("qemu-user is not installed (apt-get install qemu-user)")
+				testutil.Missing(t, "qemu-user is not installed (apt-get install qemu-user)")
 			}
 			dir := buildGoGuests(t, a.goarch)
 			for _, n := range names {
@@ -194,9 +195,7 @@ func TestDeterminism(t *testing.T) {
 // from the sources (reproducible builds).
 func TestGuestsCurrent(t *testing.T) {
 	for _, tool := range []string{"mips-linux-gnu-gcc", "mipsel-linux-gnu-gcc", "mips-linux-gnu-as", "mipsel-linux-gnu-as", "mips-linux-gnu-ld", "mipsel-linux-gnu-ld", "bash"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s is not installed: cannot rebuild the guests", tool)
-		}
+		testutil.NeedTools(t, tool)
 	}
 	cmd := exec.Command("bash", filepath.Join(guestDir, "build.sh"), "--check")
 	out, err := cmd.CombinedOutput()

@@ -74,6 +74,7 @@ const (
 	sysRtSigprocmask   = 4195
 	sysPread64         = 4200
 	sysGetcwd          = 4203
+	sysSysinfo         = 4116
 	sysSigaltstack     = 4206
 	sysMmap2           = 4210
 	sysFstat64         = 4215
@@ -615,6 +616,22 @@ func (m *Machine) linuxSyscall(num uint32) {
 		}
 		m.writeBytes(a0, []byte("/\x00"))
 		m.sysReturn(2)
+	case sysSysinfo:
+		// A fixed machine: 1 GiB of RAM, half free, one process, no swap.
+		if !guestPtr(a0, 64) {
+			m.sysReturn(-eFAULT)
+			return
+		}
+		w := make([]uint32, 16)
+		w[0] = uint32(m.nowNS() / 1e9) // uptime
+		w[4], w[5] = 1<<30, 1<<29      // totalram, freeram
+		w[10] = 1                      // procs (a u16 in the first half of its word)
+		if m.x != 0 {
+			w[10] = 1 << 16
+		}
+		w[13] = 1 // mem_unit
+		m.putWords(a0, w...)
+		m.sysReturn(0)
 	case sysPrctl:
 		m.sysReturn(-eINVAL) // no options are supported
 

@@ -34,11 +34,12 @@ func oneErrorLine(t *testing.T, stderr, want string) {
 	}
 }
 
-// needExample skips the test when the example is not embedded.
+// needExample fails the test when the example is not embedded: the
+// examples are committed, so a missing one is a broken build.
 func needExample(t *testing.T, name string) {
 	t.Helper()
 	if _, ok := examples.Get(name); !ok {
-		t.Skipf("example %q is not embedded in this build (examples/bin is empty or incomplete)", name)
+		t.Fatalf("example %q is not embedded in this build (examples/bin is empty or incomplete)", name)
 	}
 }
 
