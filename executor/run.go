@@ -256,64 +256,10 @@ func (m *Machine) run(limit uint64) {
 				r[in.Rd] = 0
 			}
 
-		case program.OpTGE:
-			if int32(r[in.Rs]) >= int32(r[in.Rt]) {
-				fcode = in.Imm
-				goto trap
-			}
-		case program.OpTGEU:
-			if r[in.Rs] >= r[in.Rt] {
-				fcode = in.Imm
-				goto trap
-			}
-		case program.OpTLT:
-			if int32(r[in.Rs]) < int32(r[in.Rt]) {
-				fcode = in.Imm
-				goto trap
-			}
-		case program.OpTLTU:
-			if r[in.Rs] < r[in.Rt] {
-				fcode = in.Imm
-				goto trap
-			}
-		case program.OpTEQ:
-			if r[in.Rs] == r[in.Rt] {
-				fcode = in.Imm
-				goto trap
-			}
-		case program.OpTNE:
-			if r[in.Rs] != r[in.Rt] {
-				fcode = in.Imm
-				goto trap
-			}
-		case program.OpTGEI:
-			if int32(r[in.Rs]) >= int32(in.Imm) {
-				fcode = 0
-				goto trap
-			}
-		case program.OpTGEIU:
-			if r[in.Rs] >= in.Imm {
-				fcode = 0
-				goto trap
-			}
-		case program.OpTLTI:
-			if int32(r[in.Rs]) < int32(in.Imm) {
-				fcode = 0
-				goto trap
-			}
-		case program.OpTLTIU:
-			if r[in.Rs] < in.Imm {
-				fcode = 0
-				goto trap
-			}
-		case program.OpTEQI:
-			if r[in.Rs] == in.Imm {
-				fcode = 0
-				goto trap
-			}
-		case program.OpTNEI:
-			if r[in.Rs] != in.Imm {
-				fcode = 0
+		case program.OpTGE, program.OpTGEU, program.OpTLT, program.OpTLTU, program.OpTEQ, program.OpTNE,
+			program.OpTGEI, program.OpTGEIU, program.OpTLTI, program.OpTLTIU, program.OpTEQI, program.OpTNEI:
+			if taken, code := trapTaken(in, r); taken {
+				fcode = code
 				goto trap
 			}
 
@@ -384,97 +330,19 @@ func (m *Machine) run(limit uint64) {
 			}
 
 		// Branch-likely: a branch not taken annuls its delay slot.
-		case program.OpBEQL:
+		case program.OpBEQL, program.OpBNEL, program.OpBLEZL, program.OpBGTZL, program.OpBLTZL,
+			program.OpBGEZL, program.OpBLTZALL, program.OpBGEZALL, program.OpBC1FL, program.OpBC1TL:
 			if npc != pc+4 {
 				goto delaySlot
 			}
-			if r[in.Rs] == r[in.Rt] {
+			if likelyTaken(in, r, m.fcsr) {
 				nnpc = in.Imm
 			} else {
 				npc += 4
 				nnpc = npc + 4
 			}
-		case program.OpBNEL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if r[in.Rs] != r[in.Rt] {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
-			}
-		case program.OpBLEZL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if int32(r[in.Rs]) <= 0 {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
-			}
-		case program.OpBGTZL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if int32(r[in.Rs]) > 0 {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
-			}
-		case program.OpBLTZL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if int32(r[in.Rs]) < 0 {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
-			}
-		case program.OpBGEZL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if int32(r[in.Rs]) >= 0 {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
-			}
-		case program.OpBLTZALL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if int32(r[in.Rs]) < 0 {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
-			}
-			r[31] = pc + 8
-		case program.OpBGEZALL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if int32(r[in.Rs]) >= 0 {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
-			}
-			r[31] = pc + 8
-		case program.OpBC1FL, program.OpBC1TL:
-			if npc != pc+4 {
-				goto delaySlot
-			}
-			if fcc(m.fcsr, in.Sa) == (in.Op == program.OpBC1TL) {
-				nnpc = in.Imm
-			} else {
-				npc += 4
-				nnpc = npc + 4
+			if in.Op == program.OpBLTZALL || in.Op == program.OpBGEZALL {
+				r[31] = pc + 8
 			}
 
 		case program.OpADDI:
@@ -793,6 +661,51 @@ badAddr:
 fault:
 	m.pc, m.npc, m.step = pc, npc, step
 	m.raise(fkind, fsig, faddr, detail)
+}
+
+// trapTaken evaluates a trap instruction's condition and returns the code
+// Linux reads from it (immediate forms carry none).
+func trapTaken(in *program.Inst, r *[32]uint32) (bool, uint32) {
+	a, b, code := r[in.Rs], r[in.Rt], in.Imm
+	switch in.Op {
+	case program.OpTGEI, program.OpTGEIU, program.OpTLTI, program.OpTLTIU, program.OpTEQI, program.OpTNEI:
+		b, code = in.Imm, 0
+	}
+	switch in.Op {
+	case program.OpTGE, program.OpTGEI:
+		return int32(a) >= int32(b), code
+	case program.OpTGEU, program.OpTGEIU:
+		return a >= b, code
+	case program.OpTLT, program.OpTLTI:
+		return int32(a) < int32(b), code
+	case program.OpTLTU, program.OpTLTIU:
+		return a < b, code
+	case program.OpTEQ, program.OpTEQI:
+		return a == b, code
+	}
+	return a != b, code // TNE, TNEI
+}
+
+// likelyTaken evaluates a branch-likely instruction's condition.
+func likelyTaken(in *program.Inst, r *[32]uint32, fcsr uint32) bool {
+	a := r[in.Rs]
+	switch in.Op {
+	case program.OpBEQL:
+		return a == r[in.Rt]
+	case program.OpBNEL:
+		return a != r[in.Rt]
+	case program.OpBLEZL:
+		return int32(a) <= 0
+	case program.OpBGTZL:
+		return int32(a) > 0
+	case program.OpBLTZL, program.OpBLTZALL:
+		return int32(a) < 0
+	case program.OpBGEZL, program.OpBGEZALL:
+		return int32(a) >= 0
+	case program.OpBC1FL:
+		return !fcc(fcsr, in.Sa)
+	}
+	return fcc(fcsr, in.Sa) // BC1TL
 }
 
 // alignMask returns the alignment an access of op needs, minus one.
