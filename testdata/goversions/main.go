@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
+	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -53,4 +55,18 @@ func main() {
 		big[i] = byte(i * 7)
 	}
 	fmt.Printf("sha256 %x\n", sha256.Sum256(big))
+
+	// The collector runs from Go 1.23 on; before that these must at least
+	// return. The garbage would exhaust a 32-bit heap without a collector
+	// only if it were larger; here it checks that collection is harmless.
+	runtime.GC()
+	debug.FreeOSMemory()
+	n := 0
+	for i := 0; i < 300; i++ {
+		b := make([]byte, 1<<20)
+		b[i] = byte(i)
+		n += int(b[i])
+		_ = fmt.Sprintf("%d-%x", i, n)
+	}
+	fmt.Println("garbage", n)
 }
