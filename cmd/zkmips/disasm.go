@@ -114,7 +114,7 @@ func (d *disassembler) print(lo, hi uint64, elide bool) {
 			d.lines++
 		}
 		in := d.inst(addr)
-		fmt.Fprintf(d.w, "0x%08x  %08x  %s\n", addr, in.Word, in.String())
+		fmt.Fprintf(d.w, "0x%08x  %08x  %s%s\n", addr, in.Word, in.String(), d.target(in))
 		d.lines++
 	}
 }
@@ -192,4 +192,24 @@ func disasmSymbol(w io.Writer, prog *program.Program, name string) error {
 	d := newDisassembler(w, prog)
 	d.print(uint64(sym.Addr)&^3, end, false)
 	return nil
+}
+
+// target names the symbol a jump or branch goes to, as " <name+0xoff>".
+func (d *disassembler) target(in program.Inst) string {
+	switch in.Op {
+	case program.OpJ, program.OpJAL, program.OpBEQ, program.OpBNE, program.OpBLEZ, program.OpBGTZ,
+		program.OpBLTZ, program.OpBGEZ, program.OpBLTZAL, program.OpBGEZAL, program.OpBEQL, program.OpBNEL,
+		program.OpBLEZL, program.OpBGTZL, program.OpBLTZL, program.OpBGEZL, program.OpBLTZALL, program.OpBGEZALL,
+		program.OpBC1F, program.OpBC1T, program.OpBC1FL, program.OpBC1TL:
+	default:
+		return ""
+	}
+	s, ok := d.prog.SymbolAt(in.Imm)
+	if !ok {
+		return ""
+	}
+	if in.Imm == s.Addr {
+		return " <" + s.Name + ">"
+	}
+	return fmt.Sprintf(" <%s+0x%x>", s.Name, in.Imm-s.Addr)
 }

@@ -508,7 +508,7 @@ func TestDisasm(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<_start>:\n0x00400100  8fb00000  lw $s0, 0($sp)\n",
-		"0x00400108  0c10004c  jal 0x400130\n",
+		"0x00400108  0c10004c  jal 0x400130 <puts>\n",
 		"\n<puts>:\n0x00400130  00003021  addu $a2, $zero, $zero\n",
 		"0x0040017c  0a000000  j 0x8000000\n",
 	} {
