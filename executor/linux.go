@@ -434,18 +434,12 @@ func (m *Machine) linuxSyscall(num uint32) {
 		m.sysReturn(int64(m.sbrk(a0)))
 	case sysMmap, sysMmap2:
 		m.sysReturn(m.mmap(a0, a1, a3, m.arg(4)))
-	case sysMunmap:
-		if a0&(pageSize-1) != 0 || a1 == 0 {
+	case sysMunmap, sysMadvise:
+		// Memory is not returned: mmap never hands an address out twice,
+		// so nothing can observe the old contents (see docs/linux.md).
+		if a0&(pageSize-1) != 0 || (num == sysMunmap && a1 == 0) {
 			m.sysReturn(-eINVAL)
 			return
-		}
-		m.dropPages(a0, a1)
-		m.sysReturn(0)
-	case sysMadvise:
-		const madvDontneed = 4
-		if a2 == madvDontneed && a0&(pageSize-1) == 0 {
-			// Anonymous private pages read back as zero.
-			m.dropPages(a0, a1)
 		}
 		m.sysReturn(0)
 	case sysMprotect:
@@ -779,27 +773,24 @@ func (m *Machine) fcntl(fd, cmd uint32) int64 {
 	return -eINVAL
 }
 
-// sbrk implements brk: the break moves within [brkStart, heap); shrinking
-// releases whole pages so that growing again reads zeros, as on Linux.
+// sbrk implements brk: the break only grows, within [brkStart, heap).
+// Refusing to shrink (brk then returns the old break, which callers treat
+// as failure) means memory above the break was never used, so growing
+// exposes only zeros, as Linux guarantees, with no memory written here.
 func (m *Machine) sbrk(addr uint32) uint32 {
 	o := &m.os
-	if addr < o.brkStart || addr > o.heap {
+	if addr < o.brk || addr > o.heap {
 		return o.brk
-	}
-	if addr < o.brk {
-		lo := (addr + pageSize - 1) &^ (pageSize - 1)
-		hi := (o.brk + pageSize - 1) &^ (pageSize - 1)
-		if hi > lo {
-			m.dropPages(lo, hi-lo)
-		}
 	}
 	o.brk = addr
 	return addr
 }
 
 // mmap implements anonymous mappings: a bump allocator over a fixed range,
-// so addresses are deterministic and never reused (hints are ignored, as
-// Linux may). MAP_FIXED maps fresh zero pages where asked.
+// so addresses are deterministic and never reused, and fresh mappings read
+// zero (hints are ignored, as Linux may). MAP_FIXED returns the address
+// asked for without clearing it: callers use it over ranges they reserved
+// and never touched.
 func (m *Machine) mmap(addr, length, flags, fd uint32) int64 {
 	const mapFixed, mapAnon = 0x10, 0x800
 	if length == 0 {
@@ -816,7 +807,6 @@ func (m *Machine) mmap(addr, length, flags, fd uint32) int64 {
 		if addr&(pageSize-1) != 0 || uint64(addr)+size > 1<<32 || addr < NullLimit {
 			return -eINVAL
 		}
-		m.dropPages(addr, uint32(size))
 		return int64(addr)
 	}
 	o := &m.os
@@ -826,27 +816,6 @@ func (m *Machine) mmap(addr, length, flags, fd uint32) int64 {
 	a := o.heap
 	o.heap += uint32(size)
 	return int64(a)
-}
-
-// dropPages returns the whole pages in [a, a+n) to the shared zero page.
-func (m *Machine) dropPages(a, n uint32) {
-	end := uint64(a) + uint64(n)
-	if end > 1<<32 {
-		end = 1 << 32
-	}
-	for p := uint64(a) &^ (pageSize - 1); p+pageSize <= end; p += pageSize {
-		if uint32(p) < uint32(a) {
-			continue
-		}
-		i := uint32(p) >> pageShift
-		if m.mem.pages[i] != &zeroPage {
-			m.mem.pages[i] = &zeroPage
-			m.mem.allocated--
-			for k := uint32(0); k < pageSize; k += 4 {
-				m.recode(uint32(p)+k, 0)
-			}
-		}
-	}
 }
 
 func (m *Machine) getrlimit(res, ptr uint32, wide bool) int64 {
