@@ -263,7 +263,7 @@ func (m *Machine) arg(i int) uint32 {
 	if i < 4 {
 		return m.regs[4+i]
 	}
-	return m.mem.Load(m.regs[29] + 16 + uint32(4*(i-4)))
+	return m.load((m.regs[29] + 16 + uint32(4*(i-4))) &^ 3)
 }
 
 // sysReturn completes a Linux syscall: v0 = result, a3 = 0, or on a
@@ -348,7 +348,7 @@ func (m *Machine) putWords(a uint32, ws ...uint32) {
 // getWord loads a word at a (byte-wise if misaligned).
 func (m *Machine) getWord(a uint32) uint32 {
 	if a&3 == 0 {
-		return m.mem.load(a)
+		return m.load(a)
 	}
 	var w uint32
 	for k := uint32(0); k < 4; k++ {
@@ -977,7 +977,7 @@ func (m *Machine) futex(uaddr, op, val, timeout uint32) {
 			m.sysReturn(-eFAULT)
 			return
 		}
-		if m.mem.load(uaddr) != val {
+		if m.load(uaddr) != val {
 			m.sysReturn(-eAGAIN)
 			return
 		}

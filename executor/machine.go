@@ -80,6 +80,7 @@ type Machine struct {
 	os      osState
 	zk      zkState
 	opCount [256]uint64 // indexed by program.Op; 256 avoids a bounds check
+	acc     *[]Access   // see LogAccesses
 	yield   bool        // set by a syscall that replaced state the step loop caches
 }
 
@@ -165,27 +166,55 @@ func (m *Machine) Memory() *Memory { return m.mem }
 func (m *Machine) Heap() uint32 { return m.os.heap }
 
 // ReadWord returns the word at the 4-aligned address a.
-func (m *Machine) ReadWord(a uint32) uint32 { return m.mem.Load(a) }
+func (m *Machine) ReadWord(a uint32) uint32 { return m.load(a &^ 3) }
 
 // WriteWord writes the word at the 4-aligned address a, keeping decoded
 // code in step with memory.
-func (m *Machine) WriteWord(a, v uint32) {
-	a &^= 3
+func (m *Machine) WriteWord(a, v uint32) { m.store(a&^3, v) }
+
+// Access is one guest memory word read or written outside the step loop's
+// own loads and stores: by a syscall, a zkVM call or a precompile.
+type Access struct {
+	Addr  uint32 // 4-aligned
+	Value uint32 // the word after the access
+	Prev  uint32 // the word before it (equal to Value for reads)
+	Write bool
+}
+
+// LogAccesses makes every memory access that does not come from a load or
+// store instruction (syscalls, zkVM calls, precompiles) append to *log,
+// until called with nil. Tracing turns it on around syscall steps; the
+// step loop's own accesses are derived from the instruction instead.
+func (m *Machine) LogAccesses(log *[]Access) { m.acc = log }
+
+// load and store are the only memory accessors outside the step loop.
+func (m *Machine) load(a uint32) uint32 {
+	v := m.mem.load(a)
+	if m.acc != nil {
+		*m.acc = append(*m.acc, Access{Addr: a, Value: v, Prev: v})
+	}
+	return v
+}
+
+func (m *Machine) store(a, v uint32) {
+	prev := m.mem.load(a)
 	m.mem.store(a, v)
 	m.recode(a, v)
+	if m.acc != nil {
+		*m.acc = append(*m.acc, Access{Addr: a, Value: v, Prev: prev, Write: true})
+	}
 }
 
 // lane returns the bit offset of byte a within its word.
 func (m *Machine) lane(a uint32) uint32 { return (a&3 ^ m.x) << 3 }
 
 // LoadByte returns the byte at address a.
-func (m *Machine) LoadByte(a uint32) byte { return byte(m.mem.load(a&^3) >> m.lane(a)) }
+func (m *Machine) LoadByte(a uint32) byte { return byte(m.load(a&^3) >> m.lane(a)) }
 
 // StoreByte writes the byte at address a.
 func (m *Machine) StoreByte(a uint32, b byte) {
 	s := m.lane(a)
-	w := m.mem.load(a&^3)&^(0xff<<s) | uint32(b)<<s
-	m.WriteWord(a, w)
+	m.store(a&^3, m.load(a&^3)&^(0xff<<s)|uint32(b)<<s)
 }
 
 // ReadBytes copies n bytes from guest address a.
