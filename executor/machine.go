@@ -144,6 +144,9 @@ func (m *Machine) LO() uint32 { return m.lo }
 // FCSR returns the FP control/status register.
 func (m *Machine) FCSR() uint32 { return m.fcsr }
 
+// TLS returns the thread pointer set by set_thread_area (read by rdhwr $29).
+func (m *Machine) TLS() uint32 { return m.os.tls }
+
 // Step returns the number of steps executed.
 func (m *Machine) Step() uint64 { return m.step }
 

@@ -30,6 +30,19 @@ func (m *Machine) RunUntil(limit uint64) {
 	}
 }
 
+// Unconstrained reports whether the guest is between ENTER_UNCONSTRAINED
+// and EXIT_UNCONSTRAINED.
+func (m *Machine) Unconstrained() bool { return m.zk.snap != nil }
+
+// RunUnconstrained runs until EXIT_UNCONSTRAINED has restored the state
+// saved by ENTER_UNCONSTRAINED (or the run ends). Tracing uses it to skip
+// what must not be recorded.
+func (m *Machine) RunUnconstrained() {
+	for m.zk.snap != nil && !m.exited && m.err == nil {
+		m.run(^uint64(0))
+	}
+}
+
 // fetchSlow returns the instruction at m.pc when it lies outside the decoded
 // code list (code written at run time, zero-filled executable tails), or
 // raises the fetch fault and returns nil.
@@ -46,6 +59,10 @@ func (m *Machine) fetchSlow() *program.Inst {
 	m.scratch = program.Decode(m.mem.load(pc), pc)
 	return &m.scratch
 }
+
+// InstAt returns the decoded instruction at the aligned address pc, as the
+// step loop sees it.
+func (m *Machine) InstAt(pc uint32) program.Inst { return m.instAt(pc) }
 
 // instAt decodes the instruction at the aligned address pc.
 func (m *Machine) instAt(pc uint32) program.Inst {

@@ -1,0 +1,495 @@
+package events
+
+import (
+	"sort"
+
+	"github.com/zkmips/zkmips/executor"
+	"github.com/zkmips/zkmips/program"
+)
+
+// entry is the memory-checking shadow of one word: the shard and clock of
+// its last access (shard 0: never accessed, the value is the initial one)
+// and where its Local row of the current shard is.
+type entry struct {
+	shard uint32
+	clk   uint32
+	local uint32
+}
+
+type shadowPage [1024]entry
+
+// Tracer runs a machine one step at a time through the executor's single
+// step loop and records every step's events. It never changes what the
+// machine does: it reads state before and after each step and, around
+// syscalls, the executor's access log.
+type Tracer struct {
+	m     *executor.Machine
+	shard uint32
+	clk   uint32 // clock of the next step, shard-local
+	rec   *Record
+
+	state [StateLimit / 4]entry
+	pages []*shadowPage // flat table, indexed by address >> 12
+
+	init []Init
+	log  []executor.Access
+	// spare is a finished record whose tables BeginShard reuses.
+	spare *Record
+	// hint holds the table sizes of the last shard, to size the next.
+	hint Record
+}
+
+// NewTracer returns a tracer for m, which must not have run yet (the
+// initial values of memory checking are m's state now).
+func NewTracer(m *executor.Machine) *Tracer {
+	return &Tracer{m: m, pages: make([]*shadowPage, 1<<20)}
+}
+
+// Machine returns the traced machine.
+func (t *Tracer) Machine() *executor.Machine { return t.m }
+
+// Done reports whether the run has ended (exit, fault or executor error).
+func (t *Tracer) Done() bool { return t.m.Exited() || t.m.Err() != nil }
+
+// BeginShard starts recording shard n (1-based, increasing) of about
+// budget cycles (used to size the tables of the first shard).
+func (t *Tracer) BeginShard(n uint32, budget uint64) {
+	m := t.m
+	if t.hint.CPU == nil && budget > 0 && budget < 1<<26 {
+		b := int(budget)
+		t.hint = Record{CPU: make([]CPU, b), Memory: make([]Memory, 3*b), AddSub: make([]ALU, b/4),
+			MemInstr: make([]MemInstr, b/3), Branch: make([]Branch, b/6)}
+	}
+	t.shard = n
+	t.clk = ClkPerCycle
+	r := t.spare
+	t.spare = nil
+	if r == nil {
+		r = new(Record)
+	}
+	*r = Record{
+		Shard: n, StartStep: m.Step(), StartPC: m.PC(), StartNextPC: m.NextPC(),
+		Precompiles: map[uint32][]Precompile{},
+		CPU:         reuse(r.CPU, len(t.hint.CPU)),
+		AddSub:      reuse(r.AddSub, len(t.hint.AddSub)),
+		Lt:          reuse(r.Lt, len(t.hint.Lt)),
+		Shift:       reuse(r.Shift, len(t.hint.Shift)),
+		Bitwise:     reuse(r.Bitwise, len(t.hint.Bitwise)),
+		CloClz:      reuse(r.CloClz, len(t.hint.CloClz)),
+		BitField:    reuse(r.BitField, len(t.hint.BitField)),
+		MovCond:     reuse(r.MovCond, len(t.hint.MovCond)),
+		Mul:         reuse(r.Mul, len(t.hint.Mul)),
+		DivRem:      reuse(r.DivRem, len(t.hint.DivRem)),
+		MemInstr:    reuse(r.MemInstr, len(t.hint.MemInstr)),
+		Branch:      reuse(r.Branch, len(t.hint.Branch)),
+		Jump:        reuse(r.Jump, len(t.hint.Jump)),
+		Syscall:     reuse(r.Syscall, len(t.hint.Syscall)),
+		Memory:      reuse(r.Memory, len(t.hint.Memory)),
+		Local:       reuse(r.Local, len(t.hint.Local)),
+	}
+	t.rec = r
+}
+
+// reuse returns s emptied if it can hold n rows, else a new table with a
+// quarter more room: shards of one run have similar shapes, so after the
+// first shard tables rarely grow (and copy) or come fresh from the OS.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) >= n {
+		return s[:0]
+	}
+	return make([]T, 0, n+n/4)
+}
+
+// Recycle hands a record the caller is done with back to the tracer, whose
+// next shard reuses its tables.
+func (t *Tracer) Recycle(r *Record) { t.spare = r }
+
+// InDelaySlot reports whether the next step executes a delay slot (a shard
+// must not end there).
+func (t *Tracer) InDelaySlot() bool { return t.m.NextPC() != t.m.PC()+4 }
+
+// Cycles returns the cycles recorded in the current shard so far.
+func (t *Tracer) Cycles() uint64 { return t.rec.Cycles }
+
+// EndShard completes the current shard's record.
+func (t *Tracer) EndShard() *Record {
+	m, r := t.m, t.rec
+	r.Steps = m.Step() - r.StartStep
+	r.EndPC, r.EndNextPC = m.PC(), m.NextPC()
+	r.Exited, r.ExitCode = m.Exited(), uint32(m.ExitCode())
+	for i := range r.Local {
+		l := &r.Local[i]
+		e := t.entry(l.Addr)
+		l.FinalClk, l.FinalValue = e.clk, t.value(l.Addr)
+	}
+	sort.Slice(r.Local, func(i, j int) bool { return r.Local[i].Addr < r.Local[j].Addr })
+	t.hint = Record{
+		CPU: r.CPU, AddSub: r.AddSub, Lt: r.Lt, Shift: r.Shift, Bitwise: r.Bitwise, CloClz: r.CloClz,
+		BitField: r.BitField, MovCond: r.MovCond, Mul: r.Mul, DivRem: r.DivRem, MemInstr: r.MemInstr,
+		Branch: r.Branch, Jump: r.Jump, Syscall: r.Syscall, Memory: r.Memory, Local: r.Local,
+	}
+	t.rec = nil
+	return r
+}
+
+// Memory returns the run's initial values and final accesses, one row per
+// address touched, sorted by address. Call it once the run has ended.
+func (t *Tracer) Memory() ([]Init, []Finalize) {
+	init := append([]Init(nil), t.init...)
+	sort.Slice(init, func(i, j int) bool { return init[i].Addr < init[j].Addr })
+	fin := make([]Finalize, len(init))
+	for i, in := range init {
+		e := t.entry(in.Addr)
+		fin[i] = Finalize{Addr: in.Addr, Value: t.value(in.Addr), Shard: e.shard, Clk: e.clk}
+	}
+	return init, fin
+}
+
+func (t *Tracer) entry(a uint32) *entry {
+	if a < StateLimit {
+		return &t.state[a>>2]
+	}
+	p := t.pages[a>>12]
+	if p == nil {
+		p = new(shadowPage)
+		t.pages[a>>12] = p
+	}
+	return &p[a>>2&1023]
+}
+
+// value returns the current value of a state or memory address.
+func (t *Tracer) value(a uint32) uint32 {
+	m := t.m
+	switch {
+	case a < AddrHI:
+		return m.Reg(int(a >> 2))
+	case a == AddrHI:
+		return m.HI()
+	case a == AddrLO:
+		return m.LO()
+	case a >= AddrFPR && a < AddrFCSR:
+		return m.FPR(int((a - AddrFPR) >> 2))
+	case a == AddrFCSR:
+		return m.FCSR()
+	case a == AddrTLS:
+		return m.TLS()
+	}
+	return m.ReadWord(a)
+}
+
+// access records one access at the given slot of the current step.
+func (t *Tracer) access(a, value, prev uint32, write bool, slot uint32) {
+	e := t.entry(a)
+	r := t.rec
+	if e.shard == 0 && e.clk == 0 {
+		t.init = append(t.init, Init{Addr: a, Value: prev})
+	}
+	if e.shard != t.shard {
+		e.local = uint32(len(r.Local))
+		r.Local = append(r.Local, Local{Addr: a, InitShard: e.shard, InitClk: e.clk, InitValue: prev})
+	}
+	clk := t.clk + slot
+	w := uint8(0)
+	if write {
+		w = 1
+	}
+	r.Memory = append(r.Memory, Memory{Addr: a, Clk: clk, Value: value, PrevShard: e.shard, PrevClk: e.clk, PrevValue: prev, Write: w})
+	e.shard, e.clk = t.shard, clk
+}
+
+// Step executes one instruction and records its events.
+func (t *Tracer) Step() {
+	m := t.m
+	if t.Done() {
+		return
+	}
+	pc, npc := m.PC(), m.NextPC()
+	var in program.Inst
+	if pc&3 == 0 {
+		in = m.InstAt(pc)
+	}
+	info := ops[in.Op]
+	rs, rt, rd := int(in.Rs), int(in.Rt), int(in.Rd)
+	b, c := m.Reg(rs), m.Reg(rt)
+	if info.roles&imm != 0 {
+		c = in.Imm
+		if in.Op == program.OpSLL || in.Op == program.OpSRL || in.Op == program.OpSRA || in.Op == program.OpROTR {
+			c = uint32(in.Sa)
+		}
+	}
+	d := m.Reg(rd)
+	if info.roles&imm != 0 && info.fam == famBitField {
+		d = m.Reg(rt) // INS reads its destination
+	}
+	hi, lo, fcsr := m.HI(), m.LO(), m.FCSR()
+	raIn, fsIn, fs1In := m.Reg(31), m.FPR(rd), m.FPR((rd+1)&31)
+
+	// The pre-step view of what the step reads.
+	type read struct{ addr, value uint32 }
+	var reads [8]read
+	nr := 0
+	addRead := func(a, v uint32) { reads[nr] = read{a, v}; nr++ }
+	if info.roles&rRs != 0 {
+		addRead(AddrReg+4*uint32(rs), b)
+	}
+	if info.roles&rRt != 0 {
+		addRead(AddrReg+4*uint32(rt), m.Reg(rt))
+	}
+	if info.roles&rRd != 0 {
+		addRead(AddrReg+4*uint32(rd), d)
+	}
+	if info.roles&rHI != 0 {
+		addRead(AddrHI, hi)
+	}
+	if info.roles&rLO != 0 {
+		addRead(AddrLO, lo)
+	}
+	if info.roles&rFCSR != 0 {
+		addRead(AddrFCSR, fcsr)
+	}
+	if in.Op == program.OpRDHWR && in.Rd == 29 {
+		addRead(AddrTLS, m.TLS())
+	}
+	if info.roles&rFt != 0 {
+		addRead(AddrFPR+4*uint32(rt), m.FPR(rt))
+	}
+	if info.roles&rFt2 != 0 {
+		addRead(AddrFPR+4*uint32(rt+1), m.FPR(rt+1))
+	}
+	if info.roles&rFs != 0 {
+		addRead(AddrFPR+4*uint32(rd), m.FPR(rd))
+	}
+	if info.roles&rFs1 != 0 {
+		addRead(AddrFPR+4*uint32(rd+1), m.FPR(rd+1))
+	}
+	var code uint32
+	if in.Op == program.OpSYSCALL {
+		code = m.Reg(2)
+		for _, r := range []int{2, 4, 5, 6, 7} {
+			addRead(AddrReg+4*uint32(r), m.Reg(r))
+		}
+	}
+	ea := b + in.Imm
+	var mem0, mem1 uint32
+	if info.fam == famMem {
+		mem0, mem1 = m.ReadWord(ea&^3), m.ReadWord((ea&^3)+4)
+	}
+	rtIn, rtIn2 := m.Reg(rt), uint32(0)
+	if in.Op == program.OpLWC1 || in.Op == program.OpSWC1 || in.Op == program.OpLDC1 || in.Op == program.OpSDC1 {
+		rtIn, rtIn2 = m.FPR(rt), m.FPR((rt+1)&31)
+	}
+
+	// Execute through the executor's one step loop.
+	if in.Op == program.OpSYSCALL {
+		t.log = t.log[:0]
+		m.LogAccesses(&t.log)
+	}
+	m.RunUntil(m.Step() + 1)
+	if in.Op == program.OpSYSCALL {
+		m.LogAccesses(nil)
+		if code == 3 && m.Unconstrained() { // ENTER_UNCONSTRAINED: skip to its EXIT
+			m.RunUnconstrained()
+		}
+	}
+	if m.Err() != nil {
+		return // the step did not happen
+	}
+
+	r := t.rec
+	cpu := CPU{Clk: t.clk, PC: pc, NextPC: npc, NewPC: m.PC(), NewNextPC: m.NextPC(), Inst: in.Word, Op: uint8(in.Op), B: b, C: c}
+	if m.Fault() != nil {
+		// A faulting step changes nothing but ends the run.
+		cpu.Exit = 1
+		r.CPU = append(r.CPU, cpu)
+		t.advance(1)
+		return
+	}
+	for i := 0; i < nr; i++ {
+		t.access(reads[i].addr, reads[i].value, reads[i].value, false, uint32(i))
+	}
+
+	extra := uint32(0)
+	switch info.fam {
+	case famMem:
+		a := ea &^ 3
+		if info.roles&memRead != 0 {
+			t.access(a, mem0, mem0, false, SlotMemRead)
+			if info.roles&memPair != 0 {
+				t.access(a+4, mem1, mem1, false, SlotMemRead)
+			}
+		}
+		out0, out1 := m.ReadWord(a), m.ReadWord(a+4)
+		if info.roles&memWrite != 0 {
+			t.access(a, out0, mem0, true, SlotMemWrite)
+			if info.roles&memPair != 0 {
+				t.access(a+4, out1, mem1, true, SlotMemWrite)
+			}
+		}
+		mi := MemInstr{Clk: t.clk, Op: uint8(in.Op), Base: b, Offset: in.Imm, Addr: ea, RtIn: rtIn, MemIn: mem0, MemOut: out0}
+		switch in.Op {
+		case program.OpLWC1, program.OpSWC1:
+			mi.RtOut = m.FPR(rt)
+		case program.OpLDC1, program.OpSDC1:
+			mi.RtOut, mi.RtIn2, mi.RtOut2 = m.FPR(rt), rtIn2, m.FPR(rt+1)
+			mi.MemIn2, mi.MemOut2 = mem1, out1
+		default:
+			mi.RtOut = m.Reg(rt)
+		}
+		r.MemInstr = append(r.MemInstr, mi)
+	case famSyscall:
+		sc := Syscall{Clk: t.clk, Code: code, A0: m.Reg(4), A1: m.Reg(5), A2: m.Reg(6), A3: reads[4].value, V0: m.Reg(2), A3Out: m.Reg(7)}
+		sc.A0, sc.A1, sc.A2 = reads[1].value, reads[2].value, reads[3].value
+		precompile := code&0x00ff0000 != 0 // byte 2 of a zkVM code: has its own chip
+		if precompile {
+			extra = code >> 24 // byte 3: extra cycles
+		}
+		sc.ExtraCycles = extra
+		sc.Reads, sc.Writes = t.syscallAccesses()
+		if precompile {
+			r.Precompiles[code] = append(r.Precompiles[code], Precompile{Clk: t.clk, Code: code, A0: sc.A0, A1: sc.A1, Reads: sc.Reads, Writes: sc.Writes})
+		}
+		r.Syscall = append(r.Syscall, sc)
+		// Every syscall may write v0 and a3; record both with their values.
+		t.access(AddrReg+4*2, m.Reg(2), reads[0].value, true, SlotRegWrite)
+		t.access(AddrReg+4*7, m.Reg(7), reads[4].value, true, SlotRegWrite+1)
+		if m.Exited() {
+			cpu.Exit = 1
+		}
+	}
+
+	// Register writes.
+	slot := uint32(SlotRegWrite)
+	write := func(a, prev, now uint32) {
+		t.access(a, now, prev, true, slot)
+		slot++
+	}
+	var dest uint32
+	switch {
+	case info.roles&wRd != 0:
+		dest = m.Reg(rd)
+		write(AddrReg+4*uint32(rd), d, dest)
+	case info.roles&wRt != 0:
+		dest = m.Reg(rt)
+		write(AddrReg+4*uint32(rt), rtIn, dest)
+	}
+	if info.roles&wRA != 0 {
+		dest = m.Reg(31)
+		write(AddrReg+4*31, raIn, dest)
+	}
+	if info.roles&wHI != 0 {
+		write(AddrHI, hi, m.HI())
+	}
+	if info.roles&wLO != 0 {
+		write(AddrLO, lo, m.LO())
+	}
+	if info.roles&wFt != 0 {
+		write(AddrFPR+4*uint32(rt), rtIn, m.FPR(rt))
+	}
+	if info.roles&wFt2 != 0 {
+		write(AddrFPR+4*uint32(rt+1), rtIn2, m.FPR(rt+1))
+	}
+	if info.roles&wFs != 0 {
+		write(AddrFPR+4*uint32(rd), fsIn, m.FPR(rd))
+	}
+	if info.roles&wFs1 != 0 {
+		write(AddrFPR+4*uint32(rd+1), fs1In, m.FPR(rd+1))
+	}
+	if info.roles&wFCSR != 0 {
+		write(AddrFCSR, fcsr, m.FCSR())
+	}
+	cpu.A = dest
+
+	switch info.fam {
+	case famAddSub:
+		r.AddSub = append(r.AddSub, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
+	case famLt:
+		r.Lt = append(r.Lt, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
+	case famShift:
+		r.Shift = append(r.Shift, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
+	case famBitwise:
+		r.Bitwise = append(r.Bitwise, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
+	case famCloClz:
+		r.CloClz = append(r.CloClz, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b})
+	case famBitField:
+		alu := ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c}
+		if in.Op == program.OpINS {
+			alu.D = rtIn
+		}
+		if in.Op == program.OpWSBH || in.Op == program.OpSEB || in.Op == program.OpSEH {
+			alu.B = rtIn
+		}
+		r.BitField = append(r.BitField, alu)
+	case famMovCond:
+		alu := ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c, D: d}
+		if in.Op == program.OpMOVF || in.Op == program.OpMOVT {
+			alu.C = fcsr
+		}
+		r.MovCond = append(r.MovCond, alu)
+	case famMul:
+		r.Mul = append(r.Mul, MulDiv{Clk: t.clk, Op: uint8(in.Op), B: b, C: c, HiIn: hi, LoIn: lo, HiOut: m.HI(), LoOut: m.LO(), A: dest})
+	case famDivRem:
+		r.DivRem = append(r.DivRem, MulDiv{Clk: t.clk, Op: uint8(in.Op), B: b, C: c, HiIn: hi, LoIn: lo, HiOut: m.HI(), LoOut: m.LO()})
+	case famBranch:
+		br := Branch{Clk: t.clk, Op: uint8(in.Op), PC: pc, B: b, C: c, Target: in.Imm, NewPC: m.PC(), NewNextPC: m.NextPC()}
+		if info.roles&rFCSR != 0 {
+			br.B, br.C = fcsr, 0
+		}
+		if m.NextPC() == in.Imm && m.PC() == npc {
+			br.Taken = 1
+		}
+		r.Branch = append(r.Branch, br)
+	case famJump:
+		r.Jump = append(r.Jump, Jump{Clk: t.clk, Op: uint8(in.Op), PC: pc, Target: m.NextPC(), Link: dest})
+	}
+	r.CPU = append(r.CPU, cpu)
+	t.advance(1 + extra)
+}
+
+// syscallAccesses records the memory words the syscall read and wrote,
+// coalesced per word: one read of the value before, one write of the
+// value after. It returns how many of each.
+func (t *Tracer) syscallAccesses() (reads, writes uint32) {
+	if len(t.log) == 0 {
+		return 0, 0
+	}
+	type span struct {
+		first, last uint32
+		read, write bool
+	}
+	byAddr := map[uint32]*span{}
+	var order []uint32
+	for _, a := range t.log {
+		s := byAddr[a.Addr]
+		if s == nil {
+			s = &span{first: a.Prev}
+			byAddr[a.Addr] = s
+			order = append(order, a.Addr)
+		}
+		s.last = a.Value
+		if a.Write {
+			s.write = true
+		} else if !s.write {
+			s.read = true
+		}
+	}
+	sort.Slice(order, func(i, j int) bool { return order[i] < order[j] })
+	for _, a := range order {
+		if s := byAddr[a]; s.read {
+			t.access(a, s.first, s.first, false, SlotMemRead)
+			reads++
+		}
+	}
+	for _, a := range order {
+		if s := byAddr[a]; s.write {
+			t.access(a, s.last, s.first, true, SlotMemWrite)
+			writes++
+		}
+	}
+	return reads, writes
+}
+
+// advance moves the clock past a step of n cycles.
+func (t *Tracer) advance(n uint32) {
+	t.clk += ClkPerCycle * n
+	t.rec.Cycles += uint64(n)
+}
