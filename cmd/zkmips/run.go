@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/zkmips/zkmips/executor"
+	"github.com/zkmips/zkmips/program"
 )
 
 // runOptions are the flags of "zkmips run".
@@ -88,48 +89,57 @@ func programArg(check cobra.PositionalArgs) cobra.PositionalArgs {
 	}
 }
 
-// runProgram loads and runs the program, writes the requested files, and
-// sets the exit status.
-func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) error {
+// guest is a loaded program ready to run, with its buffered output.
+type guest struct {
+	prog   *program.Program
+	m      *executor.Machine
+	stdout *bufio.Writer
+	inputs [][]byte
+	close  func()
+}
+
+// prepare loads the program and builds its machine from the run flags.
+func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest, error) {
 	env, err := guestEnv(o.env)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var inputs [][]byte
 	for _, name := range o.inputs {
 		data, err := os.ReadFile(name)
 		if err != nil {
-			return fmt.Errorf("--input: %w", err)
+			return nil, fmt.Errorf("--input: %w", err)
 		}
 		inputs = append(inputs, data)
 	}
 	prog, argv0, err := loadProgram(progArg)
 	if err != nil {
-		return err
+		return nil, err
 	}
 
 	// Guest output is buffered; stdout is flushed before anything reaches
 	// stderr and before the guest reads zkmips's standard input, so the
 	// interleaving a terminal shows is the guest's.
-	stdout := bufio.NewWriterSize(c.stdout, 64<<10)
-	stderr := &flushFirst{w: c.stderr, first: stdout}
+	g := &guest{prog: prog, inputs: inputs, close: func() {}}
+	g.stdout = bufio.NewWriterSize(c.stdout, 64<<10)
+	stderr := &flushFirst{w: c.stderr, first: g.stdout}
 	var stdin io.Reader
 	if o.stdin != "" {
 		f, err := os.Open(o.stdin)
 		if err != nil {
-			return fmt.Errorf("--stdin: %w", err)
+			return nil, fmt.Errorf("--stdin: %w", err)
 		}
-		defer f.Close()
+		g.close = func() { f.Close() }
 		stdin = f
 	} else if c.stdin != nil {
-		stdin = &flushFirstReader{r: c.stdin, first: stdout}
+		stdin = &flushFirstReader{r: c.stdin, first: g.stdout}
 	}
 
-	m, err := executor.New(prog, executor.Config{
+	g.m, err = executor.New(prog, executor.Config{
 		Args:     append([]string{argv0}, guestArgs...),
 		Env:      env,
 		Stdin:    stdin,
-		Stdout:   stdout,
+		Stdout:   g.stdout,
 		Stderr:   stderr,
 		Inputs:   inputs,
 		Seed:     o.seed,
@@ -137,8 +147,21 @@ func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) erro
 		Strict:   o.strict,
 	})
 	if err != nil {
+		g.close()
+		return nil, err
+	}
+	return g, nil
+}
+
+// runProgram loads and runs the program, writes the requested files, and
+// sets the exit status.
+func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) error {
+	g, err := c.prepare(o, progArg, guestArgs)
+	if err != nil {
 		return err
 	}
+	defer g.close()
+	m, stdout := g.m, g.stdout
 	start := time.Now()
 	res := m.Run()
 	elapsed := time.Since(start)
