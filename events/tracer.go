@@ -36,7 +36,13 @@ type Tracer struct {
 	// spare is a finished record whose tables BeginShard reuses.
 	spare *Record
 	// hint holds the table sizes of the last shard, to size the next.
-	hint Record
+	hint sizes
+}
+
+// sizes are a record's table lengths.
+type sizes struct {
+	cpu, addSub, lt, shift, bitwise, cloClz, bitField, movCond, mul, divRem,
+	memInstr, branch, jump, syscall, memory, local int
 }
 
 // NewTracer returns a tracer for m, which must not have run yet (the
@@ -55,10 +61,10 @@ func (t *Tracer) Done() bool { return t.m.Exited() || t.m.Err() != nil }
 // budget cycles (used to size the tables of the first shard).
 func (t *Tracer) BeginShard(n uint32, budget uint64) {
 	m := t.m
-	if t.hint.CPU == nil && budget > 0 && budget < 1<<26 {
+	if t.hint.cpu == 0 && budget > 0 && budget < 1<<26 {
+		// First shard: typical proportions of a compiled program.
 		b := int(budget)
-		t.hint = Record{CPU: make([]CPU, b), Memory: make([]Memory, 3*b), AddSub: make([]ALU, b/4),
-			MemInstr: make([]MemInstr, b/3), Branch: make([]Branch, b/6)}
+		t.hint = sizes{cpu: b, memory: 3 * b, addSub: b / 4, memInstr: b / 3, branch: b / 6, bitwise: b / 8, shift: b / 8}
 	}
 	t.shard = n
 	t.clk = ClkPerCycle
@@ -70,22 +76,22 @@ func (t *Tracer) BeginShard(n uint32, budget uint64) {
 	*r = Record{
 		Shard: n, StartStep: m.Step(), StartPC: m.PC(), StartNextPC: m.NextPC(),
 		Precompiles: map[uint32][]Precompile{},
-		CPU:         reuse(r.CPU, len(t.hint.CPU)),
-		AddSub:      reuse(r.AddSub, len(t.hint.AddSub)),
-		Lt:          reuse(r.Lt, len(t.hint.Lt)),
-		Shift:       reuse(r.Shift, len(t.hint.Shift)),
-		Bitwise:     reuse(r.Bitwise, len(t.hint.Bitwise)),
-		CloClz:      reuse(r.CloClz, len(t.hint.CloClz)),
-		BitField:    reuse(r.BitField, len(t.hint.BitField)),
-		MovCond:     reuse(r.MovCond, len(t.hint.MovCond)),
-		Mul:         reuse(r.Mul, len(t.hint.Mul)),
-		DivRem:      reuse(r.DivRem, len(t.hint.DivRem)),
-		MemInstr:    reuse(r.MemInstr, len(t.hint.MemInstr)),
-		Branch:      reuse(r.Branch, len(t.hint.Branch)),
-		Jump:        reuse(r.Jump, len(t.hint.Jump)),
-		Syscall:     reuse(r.Syscall, len(t.hint.Syscall)),
-		Memory:      reuse(r.Memory, len(t.hint.Memory)),
-		Local:       reuse(r.Local, len(t.hint.Local)),
+		CPU:         reuse(r.CPU, t.hint.cpu),
+		AddSub:      reuse(r.AddSub, t.hint.addSub),
+		Lt:          reuse(r.Lt, t.hint.lt),
+		Shift:       reuse(r.Shift, t.hint.shift),
+		Bitwise:     reuse(r.Bitwise, t.hint.bitwise),
+		CloClz:      reuse(r.CloClz, t.hint.cloClz),
+		BitField:    reuse(r.BitField, t.hint.bitField),
+		MovCond:     reuse(r.MovCond, t.hint.movCond),
+		Mul:         reuse(r.Mul, t.hint.mul),
+		DivRem:      reuse(r.DivRem, t.hint.divRem),
+		MemInstr:    reuse(r.MemInstr, t.hint.memInstr),
+		Branch:      reuse(r.Branch, t.hint.branch),
+		Jump:        reuse(r.Jump, t.hint.jump),
+		Syscall:     reuse(r.Syscall, t.hint.syscall),
+		Memory:      reuse(r.Memory, t.hint.memory),
+		Local:       reuse(r.Local, t.hint.local),
 	}
 	t.rec = r
 }
@@ -123,11 +129,9 @@ func (t *Tracer) EndShard() *Record {
 		l.FinalClk, l.FinalValue = e.clk, t.value(l.Addr)
 	}
 	sort.Slice(r.Local, func(i, j int) bool { return r.Local[i].Addr < r.Local[j].Addr })
-	t.hint = Record{
-		CPU: r.CPU, AddSub: r.AddSub, Lt: r.Lt, Shift: r.Shift, Bitwise: r.Bitwise, CloClz: r.CloClz,
-		BitField: r.BitField, MovCond: r.MovCond, Mul: r.Mul, DivRem: r.DivRem, MemInstr: r.MemInstr,
-		Branch: r.Branch, Jump: r.Jump, Syscall: r.Syscall, Memory: r.Memory, Local: r.Local,
-	}
+	t.hint = sizes{len(r.CPU), len(r.AddSub), len(r.Lt), len(r.Shift), len(r.Bitwise), len(r.CloClz),
+		len(r.BitField), len(r.MovCond), len(r.Mul), len(r.DivRem), len(r.MemInstr), len(r.Branch),
+		len(r.Jump), len(r.Syscall), len(r.Memory), len(r.Local)}
 	t.rec = nil
 	return r
 }
