@@ -147,6 +147,9 @@ func (m *Machine) zkCall(num uint32) {
 		m.restore(z.snap)
 		z.snap = nil
 		m.yield = true
+	case zkShaExtend, zkShaCompress, zkKeccakSponge, zkSecp256k1Add, zkSecp256k1Double,
+		zkSecp256k1Decompress, zkBn254Add, zkBn254Double, zkUint256Mul, zkPoseidon2Permute:
+		m.precompile(num, a0, a1)
 	default:
 		m.unknownSyscall(num)
 	}
