@@ -343,9 +343,9 @@ func (t *Tracer) Step() {
 	case famSyscall:
 		sc := Syscall{Clk: t.clk, Code: code, A0: m.Reg(4), A1: m.Reg(5), A2: m.Reg(6), A3: reads[4].value, V0: m.Reg(2), A3Out: m.Reg(7)}
 		sc.A0, sc.A1, sc.A2 = reads[1].value, reads[2].value, reads[3].value
-		precompile := code&0x00ff0000 != 0 // byte 2 of a zkVM code: has its own chip
+		precompile := executor.IsPrecompile(code)
 		if precompile {
-			extra = code >> 24 // byte 3: extra cycles
+			extra = executor.PrecompileExtraCycles(code)
 		}
 		sc.ExtraCycles = extra
 		sc.Reads, sc.Writes = t.syscallAccesses()
