@@ -47,6 +47,7 @@ build() {
 	GOARCH=mips go build "${goflags[@]}" -o "$out/hello-go.mips" ./src/hello-go
 	GOARCH=mipsle go build "${goflags[@]}" -o "$out/hello-go.mipsle" ./src/hello-go
 	GOARCH=mipsle go build "${goflags[@]}" -o "$out/zkvm-fib.mipsle" ./src/zkvm-fib
+	GOARCH=mipsle go build "${goflags[@]}" -o "$out/zkvm-hash.mipsle" ./src/zkvm-hash
 	# Compiled from inside the source directory with a relative file name, so
 	# no absolute path reaches the symbol table; no build ID note.
 	local cflags=(-O2 -march=mips32r2 -static -Wl,--build-id=none)

@@ -20,6 +20,7 @@ var aliases = map[string]string{
 	"hello":    "hello-go.mips",
 	"hello-le": "hello-go.mipsle",
 	"fib":      "zkvm-fib.mipsle",
+	"hash":     "zkvm-hash.mipsle",
 	"hello-c":  "hello-c.mips",
 }
 
