@@ -14,7 +14,7 @@ import (
 
 func TestNamesAndAliases(t *testing.T) {
 	names := Names()
-	want := []string{"hello-c.mips", "hello-c.mipsel", "hello-go.mips", "hello-go.mipsle", "zkvm-fib.mipsle"}
+	want := []string{"hello-c.mips", "hello-c.mipsel", "hello-go.mips", "hello-go.mipsle", "zkvm-fib.mipsle", "zkvm-hash.mipsle"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("Names() = %v, want %v", names, want)
 	}
