@@ -60,6 +60,7 @@ type Machine struct {
 	fpr    [32]uint32
 	fcsr   uint32
 	step   uint64
+	extra  uint64 // extra cycles of the precompiles executed (see Cycles)
 
 	exited   bool
 	exitCode uint8
@@ -146,6 +147,10 @@ func (m *Machine) FCSR() uint32 { return m.fcsr }
 
 // TLS returns the thread pointer set by set_thread_area (read by rdhwr $29).
 func (m *Machine) TLS() uint32 { return m.os.tls }
+
+// Cycles returns the cycles executed: one per step plus the extra cycles
+// of every precompile (byte 3 of its code). Shards are cut by cycles.
+func (m *Machine) Cycles() uint64 { return m.step + m.extra }
 
 // Step returns the number of steps executed.
 func (m *Machine) Step() uint64 { return m.step }

@@ -150,6 +150,9 @@ func (m *Machine) zkCall(num uint32) {
 	case zkShaExtend, zkShaCompress, zkKeccakSponge, zkSecp256k1Add, zkSecp256k1Double,
 		zkSecp256k1Decompress, zkBn254Add, zkBn254Double, zkUint256Mul, zkPoseidon2Permute:
 		m.precompile(num, a0, a1)
+		if m.err == nil {
+			m.extra += uint64(PrecompileExtraCycles(num))
+		}
 	default:
 		m.unknownSyscall(num)
 	}
@@ -159,7 +162,7 @@ func (m *Machine) zkCall(num uint32) {
 // Input pushed, output written and public values survive the restore.
 func (m *Machine) snapshot() *Machine {
 	s := &Machine{
-		regs: m.regs, pc: m.pc, npc: m.npc, hi: m.hi, lo: m.lo, fpr: m.fpr, fcsr: m.fcsr, step: m.step,
+		regs: m.regs, pc: m.pc, npc: m.npc, hi: m.hi, lo: m.lo, fpr: m.fpr, fcsr: m.fcsr, step: m.step, extra: m.extra,
 		mem:  m.mem.clone(),
 		code: append([]program.Inst(nil), m.code...),
 	}
@@ -168,7 +171,7 @@ func (m *Machine) snapshot() *Machine {
 }
 
 func (m *Machine) restore(s *Machine) {
-	m.regs, m.pc, m.npc, m.hi, m.lo, m.fpr, m.fcsr, m.step = s.regs, s.pc, s.npc, s.hi, s.lo, s.fpr, s.fcsr, s.step
+	m.regs, m.pc, m.npc, m.hi, m.lo, m.fpr, m.fcsr, m.step, m.extra = s.regs, s.pc, s.npc, s.hi, s.lo, s.fpr, s.fcsr, s.step, s.extra
 	m.mem, m.code = s.mem, s.code
 	m.os.tls, m.os.heap, m.os.brk = s.os.tls, s.os.heap, s.os.brk
 }
