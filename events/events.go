@@ -224,4 +224,9 @@ type Record struct {
 	Precompiles map[uint32][]Precompile
 	Memory      []Memory
 	Local       []Local
+
+	// first[i] is the index in Memory of Local[i]'s first access, whose
+	// predecessor the Linker fills in.
+	first  []uint32
+	linked bool
 }

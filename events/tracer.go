@@ -22,6 +22,11 @@ type shadowPage [1024]entry
 // step loop and records every step's events. It never changes what the
 // machine does: it reads state before and after each step and, around
 // syscalls, the executor's access log.
+//
+// A Tracer knows only the shards it traced itself, so the first access to
+// an address in a shard gets a placeholder predecessor (0, 0); a Linker,
+// fed every shard in order, fills those in. Shards can therefore be traced
+// in any order and in parallel, from checkpoints (executor.Machine.Clone).
 type Tracer struct {
 	m     *executor.Machine
 	shard uint32
@@ -31,8 +36,7 @@ type Tracer struct {
 	state [StateLimit / 4]entry
 	pages []*shadowPage // flat table, indexed by address >> 12
 
-	init []Init
-	log  []executor.Access
+	log []executor.Access
 	// spare is a finished record whose tables BeginShard reuses.
 	spare *Record
 	// hint holds the table sizes of the last shard, to size the next.
@@ -45,20 +49,55 @@ type sizes struct {
 	memInstr, branch, jump, syscall, memory, local int
 }
 
-// NewTracer returns a tracer for m, which must not have run yet (the
-// initial values of memory checking are m's state now).
-func NewTracer(m *executor.Machine) *Tracer {
-	return &Tracer{m: m, pages: make([]*shadowPage, 1<<20)}
+// NewTracer returns a tracer. It can trace many shards, of one machine or
+// of checkpoints of it, one at a time.
+func NewTracer() *Tracer {
+	return &Tracer{pages: make([]*shadowPage, 1<<20)}
 }
 
-// Machine returns the traced machine.
-func (t *Tracer) Machine() *executor.Machine { return t.m }
+// Trace records shard n of m's run, from m's current state: steps until
+// the shard holds at least budget cycles and does not end in a delay slot,
+// or the run ends, or m has executed limit steps.
+func (t *Tracer) Trace(m *executor.Machine, n uint32, budget, limit uint64) *Record {
+	t.m = m
+	t.BeginShard(n, budget)
+	for !t.Done() && m.Step() < limit && (t.Cycles() < budget || t.InDelaySlot()) {
+		t.Step()
+	}
+	return t.EndShard()
+}
+
+// Advance runs m in fast mode to exactly where Trace would end the shard it
+// would trace from m's current state (same budget and limit), so that the
+// state there can be checkpointed and the shards traced in parallel.
+func Advance(m *executor.Machine, budget, limit uint64) {
+	start := m.Cycles()
+	for !Done(m) && m.Step() < limit {
+		c := m.Cycles() - start
+		switch {
+		case c < budget:
+			m.RunUntil(min(limit, m.Step()+(budget-c)))
+		case m.NextPC() != m.PC()+4: // never end in a delay slot
+			m.RunUntil(m.Step() + 1)
+		default:
+			return
+		}
+		// Trace records ENTER_UNCONSTRAINED through EXIT_UNCONSTRAINED as
+		// one step; a boundary inside would not be one Trace could reach.
+		if m.Unconstrained() {
+			m.RunUnconstrained()
+		}
+	}
+}
 
 // Done reports whether the run has ended (exit, fault or executor error).
-func (t *Tracer) Done() bool { return t.m.Exited() || t.m.Err() != nil }
+func Done(m *executor.Machine) bool { return m.Exited() || m.Err() != nil }
 
-// BeginShard starts recording shard n (1-based, increasing) of about
-// budget cycles (used to size the tables of the first shard).
+// Done reports whether the traced run has ended.
+func (t *Tracer) Done() bool { return Done(t.m) }
+
+// BeginShard starts recording shard n (1-based) of about budget cycles
+// (used to size the tables of the first shard). Trace does this for you.
 func (t *Tracer) BeginShard(n uint32, budget uint64) {
 	m := t.m
 	if t.hint.cpu == 0 && budget > 0 && budget < 1<<26 {
@@ -92,6 +131,7 @@ func (t *Tracer) BeginShard(n uint32, budget uint64) {
 		Syscall:     reuse(r.Syscall, t.hint.syscall),
 		Memory:      reuse(r.Memory, t.hint.memory),
 		Local:       reuse(r.Local, t.hint.local),
+		first:       reuse(r.first, t.hint.local),
 	}
 	t.rec = r
 }
@@ -128,25 +168,12 @@ func (t *Tracer) EndShard() *Record {
 		e := t.entry(l.Addr)
 		l.FinalClk, l.FinalValue = e.clk, t.value(l.Addr)
 	}
-	sort.Slice(r.Local, func(i, j int) bool { return r.Local[i].Addr < r.Local[j].Addr })
+	sort.Sort(byAddr{r.Local, r.first})
 	t.hint = sizes{len(r.CPU), len(r.AddSub), len(r.Lt), len(r.Shift), len(r.Bitwise), len(r.CloClz),
 		len(r.BitField), len(r.MovCond), len(r.Mul), len(r.DivRem), len(r.MemInstr), len(r.Branch),
 		len(r.Jump), len(r.Syscall), len(r.Memory), len(r.Local)}
 	t.rec = nil
 	return r
-}
-
-// Memory returns the run's initial values and final accesses, one row per
-// address touched, sorted by address. Call it once the run has ended.
-func (t *Tracer) Memory() ([]Init, []Finalize) {
-	init := append([]Init(nil), t.init...)
-	sort.Slice(init, func(i, j int) bool { return init[i].Addr < init[j].Addr })
-	fin := make([]Finalize, len(init))
-	for i, in := range init {
-		e := t.entry(in.Addr)
-		fin[i] = Finalize{Addr: in.Addr, Value: t.value(in.Addr), Shard: e.shard, Clk: e.clk}
-	}
-	return init, fin
 }
 
 func (t *Tracer) entry(a uint32) *entry {
@@ -162,8 +189,10 @@ func (t *Tracer) entry(a uint32) *entry {
 }
 
 // value returns the current value of a state or memory address.
-func (t *Tracer) value(a uint32) uint32 {
-	m := t.m
+func (t *Tracer) value(a uint32) uint32 { return Value(t.m, a) }
+
+// Value returns the current value of a state or memory address of m.
+func Value(m *executor.Machine, a uint32) uint32 {
 	switch {
 	case a < AddrHI:
 		return m.Reg(int(a >> 2))
@@ -185,12 +214,13 @@ func (t *Tracer) value(a uint32) uint32 {
 func (t *Tracer) access(a, value, prev uint32, write bool, slot uint32) {
 	e := t.entry(a)
 	r := t.rec
-	if e.shard == 0 && e.clk == 0 {
-		t.init = append(t.init, Init{Addr: a, Value: prev})
-	}
 	if e.shard != t.shard {
+		// First access in this shard: the predecessor is the Linker's to
+		// fill in.
 		e.local = uint32(len(r.Local))
-		r.Local = append(r.Local, Local{Addr: a, InitShard: e.shard, InitClk: e.clk, InitValue: prev})
+		r.Local = append(r.Local, Local{Addr: a, InitValue: prev})
+		r.first = append(r.first, uint32(len(r.Memory)))
+		e.shard, e.clk = 0, 0
 	}
 	clk := t.clk + slot
 	w := uint8(0)
@@ -496,4 +526,17 @@ func (t *Tracer) syscallAccesses() (reads, writes uint32) {
 func (t *Tracer) advance(n uint32) {
 	t.clk += ClkPerCycle * n
 	t.rec.Cycles += uint64(n)
+}
+
+// byAddr sorts Local rows by address, keeping first in step.
+type byAddr struct {
+	l []Local
+	f []uint32
+}
+
+func (b byAddr) Len() int           { return len(b.l) }
+func (b byAddr) Less(i, j int) bool { return b.l[i].Addr < b.l[j].Addr }
+func (b byAddr) Swap(i, j int) {
+	b.l[i], b.l[j] = b.l[j], b.l[i]
+	b.f[i], b.f[j] = b.f[j], b.f[i]
 }

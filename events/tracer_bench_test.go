@@ -23,18 +23,10 @@ func BenchmarkTracer(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		tr := events.NewTracer(m)
-		tr.BeginShard(1, shard)
-		for tr.Cycles() < shard {
-			tr.Step()
-		}
-		tr.Recycle(tr.EndShard())
+		tr := events.NewTracer()
+		tr.Recycle(tr.Trace(m, 1, shard, ^uint64(0)))
 		b.StartTimer()
-		tr.BeginShard(2, shard)
-		for tr.Cycles() < shard {
-			tr.Step()
-		}
-		steps += tr.EndShard().Steps
+		steps += tr.Trace(m, 2, shard, ^uint64(0)).Steps
 	}
 	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
 }

@@ -1,26 +1,58 @@
 package events_test
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/zkmips/zkmips/events"
 	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/internal/asm"
+	"github.com/zkmips/zkmips/program"
 )
 
-// traceAll runs a program through the tracer in shards of budget cycles.
-func traceAll(t *testing.T, m *executor.Machine, budget uint64) (*events.Tracer, []*events.Record) {
+// traceAll runs a program through the tracer in shards of budget cycles and
+// links them.
+func traceAll(t *testing.T, m *executor.Machine, budget uint64) ([]*events.Record, []events.Init, []events.Finalize) {
 	t.Helper()
-	tr := events.NewTracer(m)
+	tr, l := events.NewTracer(), events.NewLinker()
 	var recs []*events.Record
-	for n := uint32(1); !tr.Done(); n++ {
-		tr.BeginShard(n, budget)
-		for !tr.Done() && (tr.Cycles() < budget || tr.InDelaySlot()) {
-			tr.Step()
+	for n := uint32(1); !events.Done(m); n++ {
+		r := tr.Trace(m, n, budget, ^uint64(0))
+		if err := l.Link(r); err != nil {
+			t.Fatal(err)
 		}
-		recs = append(recs, tr.EndShard())
+		recs = append(recs, r)
 	}
-	return tr, recs
+	init, fin := l.Memory(m)
+	return recs, init, fin
+}
+
+// traceFromCheckpoints does the same from checkpoints: a fast pass clones
+// the machine at every shard start, and the clones are traced in reverse
+// order by one tracer (as parallel workers would, out of order).
+func traceFromCheckpoints(t *testing.T, m *executor.Machine, budget uint64) ([]*events.Record, []events.Init, []events.Finalize) {
+	t.Helper()
+	var cps []*executor.Machine
+	for !events.Done(m) {
+		c, err := m.Clone(nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cps = append(cps, c)
+		events.Advance(m, budget, ^uint64(0))
+	}
+	tr, l := events.NewTracer(), events.NewLinker()
+	recs := make([]*events.Record, len(cps))
+	for i := len(cps) - 1; i >= 0; i-- {
+		recs[i] = tr.Trace(cps[i], uint32(i+1), budget, ^uint64(0))
+	}
+	for _, r := range recs {
+		if err := l.Link(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	init, fin := l.Memory(m)
+	return recs, init, fin
 }
 
 // TestTracerMemoryChecking checks the memory-checking invariants on a small
@@ -52,12 +84,11 @@ func TestTracerMemoryChecking(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tr, recs := traceAll(t, m, 7)
+		recs, init, fin := traceAll(t, m, 7)
 		if !m.Exited() || m.ExitCode() != 0 {
 			t.Fatalf("run did not exit cleanly: %v", m.Err())
 		}
 		type last struct{ shard, clk, value uint32 }
-		init, fin := tr.Memory()
 		state := map[uint32]last{}
 		for _, in := range init {
 			state[in.Addr] = last{0, 0, in.Value}
@@ -128,4 +159,59 @@ func TestTracerMemoryChecking(t *testing.T) {
 			t.Errorf("%d memory words touched, want 2", bufAccesses)
 		}
 	}
+}
+
+// TestCheckpointsMatch checks that tracing shards from checkpoints, out of
+// order, gives exactly the records of tracing straight through, for real
+// programs (a Go runtime, glibc C).
+func TestCheckpointsMatch(t *testing.T) {
+	for _, name := range []string{"../examples/bin/hello-go.mips", "../testdata/guests/bin/hello.mipsel", "../examples/bin/zkvm-fib.mipsle"} {
+		p, err := program.LoadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		newM := func() *executor.Machine {
+			m, err := executor.New(p, executor.Config{Args: []string{"x"}, Inputs: [][]byte{{20, 0, 0, 0}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		m1, m2 := newM(), newM()
+		r1, i1, f1 := traceAll(t, m1, 5000)
+		r2, i2, f2 := traceFromCheckpoints(t, m2, 5000)
+		if m1.Err() != nil || !m1.Exited() {
+			t.Fatalf("%s: %v", name, m1.Err())
+		}
+		if len(r1) < 3 || len(r1) != len(r2) {
+			t.Fatalf("%s: %d shards straight, %d from checkpoints", name, len(r1), len(r2))
+		}
+		for i := range r1 {
+			if f := differingField(r1[i], r2[i]); f != "" {
+				t.Fatalf("%s: shard %d: %s differs from checkpoints", name, i+1, f)
+			}
+		}
+		if !reflect.DeepEqual(i1, i2) || !reflect.DeepEqual(f1, f2) {
+			t.Fatalf("%s: init/finalize rows differ", name)
+		}
+	}
+}
+
+// differingField names the first exported field of two records that
+// differs, treating nil and empty tables as equal ("" if none).
+func differingField(x, y *events.Record) string {
+	a, b := reflect.ValueOf(*x), reflect.ValueOf(*y)
+	for f := 0; f < a.NumField(); f++ {
+		fa, fb := a.Field(f), b.Field(f)
+		if !a.Type().Field(f).IsExported() {
+			continue
+		}
+		if (fa.Kind() == reflect.Slice || fa.Kind() == reflect.Map) && fa.Len() == 0 && fb.Len() == 0 {
+			continue
+		}
+		if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
+			return a.Type().Field(f).Name
+		}
+	}
+	return ""
 }
