@@ -71,12 +71,16 @@ func (t *Tracer) Trace(m *executor.Machine, n uint32, budget, limit uint64) *Rec
 // would trace from m's current state (same budget and limit), so that the
 // state there can be checkpointed and the shards traced in parallel.
 func Advance(m *executor.Machine, budget, limit uint64) {
-	start := m.Cycles()
+	end := m.Cycles() + budget
 	for !Done(m) && m.Step() < limit {
-		c := m.Cycles() - start
 		switch {
-		case c < budget:
-			m.RunUntil(min(limit, m.Step()+(budget-c)))
+		case m.Cycles() < end:
+			target := end
+			if left := limit - m.Step(); left < end-m.Cycles() {
+				// Each step is at least one cycle: stop at the step limit.
+				target = m.Cycles() + left
+			}
+			m.RunUntilCycle(target)
 		case m.NextPC() != m.PC()+4: // never end in a delay slot
 			m.RunUntil(m.Step() + 1)
 		default:
@@ -113,7 +117,7 @@ func (t *Tracer) BeginShard(n uint32, budget uint64) {
 		r = new(Record)
 	}
 	*r = Record{
-		Shard: n, StartStep: m.Step(), StartPC: m.PC(), StartNextPC: m.NextPC(),
+		Shard: n, StartStep: m.Step(), StartCycle: m.Cycles(), StartPC: m.PC(), StartNextPC: m.NextPC(),
 		Precompiles: map[uint32][]Precompile{},
 		CPU:         reuse(r.CPU, t.hint.cpu),
 		AddSub:      reuse(r.AddSub, t.hint.addSub),

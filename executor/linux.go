@@ -725,8 +725,11 @@ func (m *Machine) write(fd, buf, n uint32) int64 {
 		if e.kind == fdStderr {
 			w = m.cfg.Stderr
 		}
+		// The guest's buffer is read whether or not the output is kept, so
+		// the step's memory accesses never depend on the host.
+		b := m.ReadBytes(buf, int(n))
 		if w != nil && n > 0 {
-			if _, err := w.Write(m.ReadBytes(buf, int(n))); err != nil {
+			if _, err := w.Write(b); err != nil {
 				m.stopWith(fmt.Errorf("writing the guest's fd %d: %v", fd, err))
 				return 0
 			}

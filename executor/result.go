@@ -36,6 +36,10 @@ type Result struct {
 	DeferredProofsDigest [32]byte
 }
 
+// Result returns the outcome so far (Run returns it at the end; a caller
+// that drives the machine otherwise, as tracing does, asks for it).
+func (m *Machine) Result() *Result { return m.result() }
+
 func (m *Machine) result() *Result {
 	r := &Result{
 		Steps:           m.step,

@@ -30,6 +30,15 @@ func (m *Machine) RunUntil(limit uint64) {
 	}
 }
 
+// RunUntilCycle executes until Cycles() reaches c or the run ends: it stops
+// at the first step boundary at or past c. Extra cycles only change inside
+// precompile calls, which return to this loop, so the limit is exact.
+func (m *Machine) RunUntilCycle(c uint64) {
+	for !m.exited && m.err == nil && m.step+m.extra < c {
+		m.run(c - m.extra)
+	}
+}
+
 // Unconstrained reports whether the guest is between ENTER_UNCONSTRAINED
 // and EXIT_UNCONSTRAINED.
 func (m *Machine) Unconstrained() bool { return m.zk.snap != nil }

@@ -152,6 +152,7 @@ func (m *Machine) zkCall(num uint32) {
 		m.precompile(num, a0, a1)
 		if m.err == nil {
 			m.extra += uint64(PrecompileExtraCycles(num))
+			m.yield = true // let RunUntilCycle re-evaluate its limit
 		}
 	default:
 		m.unknownSyscall(num)
