@@ -248,7 +248,10 @@ func (t *Tracer) Step() {
 	}
 	info := ops[in.Op]
 	rs, rt, rd := int(in.Rs), int(in.Rt), int(in.Rd)
-	b, c := m.Reg(rs), m.Reg(rt)
+	b, c := m.Reg(rs), uint32(0)
+	if info.roles&rRt != 0 {
+		c = m.Reg(rt)
+	}
 	if info.roles&imm != 0 {
 		c = in.Imm
 		if in.Op == program.OpSLL || in.Op == program.OpSRL || in.Op == program.OpSRA || in.Op == program.OpROTR {
@@ -261,6 +264,7 @@ func (t *Tracer) Step() {
 	}
 	hi, lo, fcsr := m.HI(), m.LO(), m.FCSR()
 	raIn, fsIn, fs1In := m.Reg(31), m.FPR(rd), m.FPR((rd+1)&31)
+	tlsIn := m.TLS()
 
 	// The pre-step view of what the step reads.
 	type read struct{ addr, value uint32 }
@@ -363,7 +367,8 @@ func (t *Tracer) Step() {
 				t.access(a+4, out1, mem1, true, SlotMemWrite)
 			}
 		}
-		mi := MemInstr{Clk: t.clk, Op: uint8(in.Op), Base: b, Offset: in.Imm, Addr: ea, RtIn: rtIn, MemIn: mem0, MemOut: out0}
+		mi := MemInstr{Clk: t.clk, Op: uint8(in.Op), Base: b, Offset: in.Imm, Addr: ea, RtIn: rtIn, MemIn: mem0, MemOut: out0,
+			LaneMask: laneMask(in.Op, ea, m.Program().BigEndian)}
 		switch in.Op {
 		case program.OpLWC1, program.OpSWC1:
 			mi.RtOut = m.FPR(rt)
@@ -390,6 +395,9 @@ func (t *Tracer) Step() {
 		// Every syscall may write v0 and a3; record both with their values.
 		t.access(AddrReg+4*2, m.Reg(2), reads[0].value, true, SlotRegWrite)
 		t.access(AddrReg+4*7, m.Reg(7), reads[4].value, true, SlotRegWrite+1)
+		if tls := m.TLS(); tls != tlsIn { // set_thread_area
+			t.access(AddrTLS, tls, tlsIn, true, SlotRegWrite+2)
+		}
 		if m.Exited() {
 			cpu.Exit = 1
 		}
@@ -543,4 +551,26 @@ func (b byAddr) Less(i, j int) bool { return b.l[i].Addr < b.l[j].Addr }
 func (b byAddr) Swap(i, j int) {
 	b.l[i], b.l[j] = b.l[j], b.l[i]
 	b.f[i], b.f[j] = b.f[j], b.f[i]
+}
+
+// laneMask returns the bytes of the aligned word at ea that a load or store
+// covers: bit i is the byte at address (ea &^ 3) + i.
+func laneMask(op program.Op, ea uint32, bigEndian bool) uint32 {
+	k := ea & 3
+	switch op {
+	case program.OpLB, program.OpLBU, program.OpSB:
+		return 1 << k
+	case program.OpLH, program.OpLHU, program.OpSH:
+		return 3 << (k & 2)
+	case program.OpLWL, program.OpSWL, program.OpLWR, program.OpSWR:
+		// LWL/SWL cover the bytes from ea to the word's most significant
+		// end, LWR/SWR from its least significant end to ea; which end is
+		// at the higher address depends on the byte order.
+		toHigh := (op == program.OpLWL || op == program.OpSWL) == bigEndian
+		if toHigh {
+			return 0xf &^ (1<<k - 1)
+		}
+		return 1<<(k+1) - 1
+	}
+	return 0xf
 }

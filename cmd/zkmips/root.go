@@ -108,6 +108,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	})
 	root.AddCommand(
 		c.runCommand(),
+		c.executeCommand(),
 		c.disasmCommand(),
 		c.examplesCommand(),
 		c.versionCommand(),

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -24,6 +25,7 @@ type runOptions struct {
 	strict       bool
 	publicValues string
 	report       string
+	noStream     bool // never read zkmips's own stdin (execute)
 }
 
 const runLong = `Run executes PROGRAM, a MIPS32 ELF executable given by its path or an
@@ -95,6 +97,9 @@ type guest struct {
 	m      *executor.Machine
 	stdout *bufio.Writer
 	inputs [][]byte
+	stdin  []byte // the --stdin file's contents
+	args   []string
+	env    []string
 	close  func()
 }
 
@@ -120,23 +125,25 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 	// Guest output is buffered; stdout is flushed before anything reaches
 	// stderr and before the guest reads zkmips's standard input, so the
 	// interleaving a terminal shows is the guest's.
-	g := &guest{prog: prog, inputs: inputs, close: func() {}}
+	g := &guest{prog: prog, inputs: inputs, env: env, args: append([]string{argv0}, guestArgs...), close: func() {}}
 	g.stdout = bufio.NewWriterSize(c.stdout, 64<<10)
 	stderr := &flushFirst{w: c.stderr, first: g.stdout}
+	// A --stdin file is read whole, so that checkpoints of the machine can
+	// replay it (execute); otherwise run streams zkmips's own stdin.
 	var stdin io.Reader
 	if o.stdin != "" {
-		f, err := os.Open(o.stdin)
+		data, err := os.ReadFile(o.stdin)
 		if err != nil {
 			return nil, fmt.Errorf("--stdin: %w", err)
 		}
-		g.close = func() { f.Close() }
-		stdin = f
-	} else if c.stdin != nil {
+		g.stdin = data
+		stdin = bytes.NewReader(data)
+	} else if c.stdin != nil && !o.noStream {
 		stdin = &flushFirstReader{r: c.stdin, first: g.stdout}
 	}
 
 	g.m, err = executor.New(prog, executor.Config{
-		Args:     append([]string{argv0}, guestArgs...),
+		Args:     g.args,
 		Env:      env,
 		Stdin:    stdin,
 		Stdout:   g.stdout,
