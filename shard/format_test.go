@@ -1,0 +1,621 @@
+package shard
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/zkmips/zkmips/events"
+	"github.com/zkmips/zkmips/program"
+)
+
+// randRows returns n rows of T with every field random.
+func randRows[T any](rng *rand.Rand, n int) []T {
+	rows := make([]T, n)
+	for i := range rows {
+		v := reflect.ValueOf(&rows[i]).Elem()
+		for j := range v.NumField() {
+			v.Field(j).SetUint(rng.Uint64()) // truncated to the field's width
+		}
+	}
+	return rows
+}
+
+// randRecord returns a record with every table populated (about scale rows
+// each) and random scalars.
+func randRecord(rng *rand.Rand, shard uint32, scale int) *events.Record {
+	n := func() int { return 1 + rng.IntN(scale) }
+	r := &events.Record{
+		Shard: shard, StartStep: rng.Uint64(), Steps: rng.Uint64(), StartCycle: rng.Uint64(), Cycles: rng.Uint64(),
+		StartPC: rng.Uint32(), StartNextPC: rng.Uint32(), EndPC: rng.Uint32(), EndNextPC: rng.Uint32(),
+		Exited: rng.IntN(2) == 1, ExitCode: rng.Uint32(),
+		CPU:      randRows[events.CPU](rng, n()),
+		AddSub:   randRows[events.ALU](rng, n()),
+		Lt:       randRows[events.ALU](rng, n()),
+		Shift:    randRows[events.ALU](rng, n()),
+		Bitwise:  randRows[events.ALU](rng, n()),
+		CloClz:   randRows[events.ALU](rng, n()),
+		BitField: randRows[events.ALU](rng, n()),
+		MovCond:  randRows[events.ALU](rng, n()),
+		Mul:      randRows[events.MulDiv](rng, n()),
+		DivRem:   randRows[events.MulDiv](rng, n()),
+		MemInstr: randRows[events.MemInstr](rng, n()),
+		Branch:   randRows[events.Branch](rng, n()),
+		Jump:     randRows[events.Jump](rng, n()),
+		Syscall:  randRows[events.Syscall](rng, n()),
+		Memory:   randRows[events.Memory](rng, n()),
+		Local:    randRows[events.Local](rng, n()),
+		Precompiles: map[uint32][]events.Precompile{
+			0x00010006: randRows[events.Precompile](rng, n()),
+			0x0c010009: randRows[events.Precompile](rng, n()),
+			0x00000002: randRows[events.Precompile](rng, n()),
+		},
+	}
+	return r
+}
+
+// chainRecords returns n random records whose scalars chain as a run's
+// shards do (steps, cycles and pcs continue from one shard to the next).
+func chainRecords(rng *rand.Rand, n, scale int) []*events.Record {
+	recs := make([]*events.Record, n)
+	var step, cycle uint64
+	pc, npc := uint32(0x400000), uint32(0x400004)
+	for i := range recs {
+		r := randRecord(rng, uint32(i+1), scale)
+		r.StartStep, r.Steps, r.StartCycle, r.Cycles = step, uint64(len(r.CPU)), cycle, uint64(len(r.CPU))+uint64(rng.IntN(3))
+		r.StartPC, r.StartNextPC = pc, npc
+		r.Exited = i == n-1
+		step += r.Steps
+		cycle += r.Cycles
+		pc, npc = r.EndPC, r.EndNextPC
+		recs[i] = r
+	}
+	return recs
+}
+
+func TestRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 20 {
+		r := randRecord(rng, uint32(i+1), 1+i*37)
+		b, err := EncodeRecord(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeRecord(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Fatalf("record %d does not round-trip", i)
+		}
+		b2, err := EncodeRecord(got)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(b, b2) {
+			t.Fatalf("record %d re-encodes differently", i)
+		}
+		// Through a file too.
+		p := filepath.Join(t.TempDir(), "s.zkt")
+		if _, err := WriteShardFile(p, r); err != nil {
+			t.Fatal(err)
+		}
+		got, err = ReadShardFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, r) {
+			t.Fatalf("record %d does not round-trip through a file", i)
+		}
+	}
+}
+
+func TestRoundTripEmpty(t *testing.T) {
+	r := &events.Record{Shard: 7, Exited: true, ExitCode: 3, Precompiles: map[uint32][]events.Precompile{5: {}}}
+	b, err := EncodeRecord(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeRecord(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, r) {
+		t.Fatalf("got %+v, want %+v", got, r)
+	}
+	// Empty and nil tables encode alike.
+	r2 := &events.Record{Shard: 7, Exited: true, ExitCode: 3, CPU: []events.CPU{}, Precompiles: map[uint32][]events.Precompile{5: nil}}
+	if b2, _ := EncodeRecord(r2); !bytes.Equal(b, b2) {
+		t.Fatal("empty and nil tables encode differently")
+	}
+}
+
+func TestMemoryRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	init, fin := randRows[events.Init](rng, 1000), randRows[events.Finalize](rng, 1000)
+	p := filepath.Join(t.TempDir(), "memory.zkt")
+	info, err := WriteMemoryFile(p, init, fin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.InitRows != 1000 || info.FinalizeRows != 1000 || info.File != "memory.zkt" {
+		t.Fatalf("info %+v", info)
+	}
+	gi, gf, err := ReadMemoryFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(gi, init) || !reflect.DeepEqual(gf, fin) {
+		t.Fatal("memory tables do not round-trip")
+	}
+	// A memory file is not a shard file and vice versa.
+	if _, err := ReadShardFile(p); err == nil || !strings.Contains(err.Error(), "want shard") {
+		t.Fatalf("shard read of a memory file: %v", err)
+	}
+	sp := filepath.Join(t.TempDir(), "s.zkt")
+	if _, err := WriteShardFile(sp, randRecord(rng, 1, 3)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ReadMemoryFile(sp); err == nil || !strings.Contains(err.Error(), "want [init finalize]") {
+		t.Fatalf("memory read of a shard file: %v", err)
+	}
+}
+
+// TestColumnar checks the payload layout directly: header, then each
+// column as one contiguous little-endian array.
+func TestColumnar(t *testing.T) {
+	r := &events.Record{Shard: 1, CPU: []events.CPU{{Clk: 16, PC: 0x400000, Op: 7}, {Clk: 32, PC: 0x400004, Op: 9}}}
+	b, _ := EncodeRecord(r)
+	tables, err := ParsePayload(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tables[0].Name != "shard" || tables[1].Name != "cpu" || tables[len(tables)-1].Name != "local" {
+		t.Fatalf("tables %v", tables)
+	}
+	cpu := tables[1]
+	if cpu.Rows != 2 || cpu.Columns[0].Name != "clk" || cpu.Columns[1].Name != "pc" || cpu.Columns[6].Name != "op" || cpu.Columns[6].Width != 1 {
+		t.Fatalf("cpu table %+v", cpu)
+	}
+	if !bytes.Equal(cpu.Columns[1].Data, []byte{0, 0, 0x40, 0, 4, 0, 0x40, 0}) || !bytes.Equal(cpu.Columns[6].Data, []byte{7, 9}) {
+		t.Fatalf("pc column %x, op column %x", cpu.Columns[1].Data, cpu.Columns[6].Data)
+	}
+	if cpu.Columns[0].Uint(1) != 32 {
+		t.Fatal("Uint")
+	}
+	// The first column of the first table starts right after the header,
+	// the last column ends the payload.
+	if &tables[0].Columns[0].Data[0] != &b[len(b)-sumData(tables)] {
+		t.Fatal("column data is not contiguous after the header")
+	}
+}
+
+func sumData(ts []Table) int {
+	n := 0
+	for _, t := range ts {
+		for _, c := range t.Columns {
+			n += len(c.Data)
+		}
+	}
+	return n
+}
+
+func TestSnake(t *testing.T) {
+	for in, want := range map[string]string{
+		"NextPC": "next_pc", "A3Out": "a3_out", "MemIn2": "mem_in2", "PC": "pc", "NewNextPC": "new_next_pc",
+		"HiIn": "hi_in", "A": "a", "ExtraCycles": "extra_cycles", "PCValue": "pc_value", "LaneMask": "lane_mask",
+	} {
+		if got := snake(in); got != want {
+			t.Errorf("snake(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLayoutRejects(t *testing.T) {
+	mustPanic := func(name string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s: no panic", name)
+			}
+		}()
+		f()
+	}
+	mustPanic("int", func() { layoutOf[struct{ A int }]() })
+	mustPanic("bool", func() { layoutOf[struct{ A bool }]() })
+	mustPanic("int32", func() { layoutOf[struct{ A int32 }]() })
+	mustPanic("nested", func() { layoutOf[struct{ A struct{ B uint8 } }]() })
+	mustPanic("unexported", func() { layoutOf[struct{ a uint32 }]() })
+	mustPanic("empty", func() { layoutOf[struct{}]() })
+	mustPanic("not a struct", func() { layoutOf[uint32]() })
+	l := layoutOf[struct {
+		A uint8
+		B uint16
+		C uint32
+		D uint64
+	}]()
+	if l.width != 15 || len(l.cols) != 4 {
+		t.Fatalf("layout %+v", l)
+	}
+}
+
+// TestSchemaDocumented checks that docs/trace-format.md lists every table
+// with its columns in order and their widths.
+func TestSchemaDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/trace-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Schemas() {
+		var cols []string
+		for _, c := range s.Columns {
+			cols = append(cols, c.Name+" u"+widthName(c.Width))
+		}
+		line := "`" + s.Name + "`: " + strings.Join(cols, ", ")
+		if !bytes.Contains(doc, []byte(line)) {
+			t.Errorf("docs/trace-format.md lacks the schema line\n\t%s", line)
+		}
+	}
+}
+
+// TestOpsDocumented checks the opcode table of docs/trace-format.md.
+func TestOpsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/trace-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- op table -->\n```\n(.*?)```").FindSubmatch(doc)
+	var want strings.Builder
+	for o := program.Op(0); o < program.NumOps; o++ {
+		fmt.Fprintf(&want, "%3d %-11s", uint8(o), o)
+		if o%5 == 4 || o == program.NumOps-1 {
+			s := strings.TrimRight(want.String(), " ")
+			want.Reset()
+			want.WriteString(s + "\n")
+		}
+	}
+	if m == nil || string(m[1]) != want.String() {
+		t.Fatalf("docs/trace-format.md: the op table should read\n%s", want.String())
+	}
+}
+
+func widthName(w int) string {
+	return map[int]string{1: "8", 2: "16", 4: "32", 8: "64"}[w]
+}
+
+// TestDocExample checks the worked example of docs/trace-format.md: the
+// hexdump there is the payload of docExampleRecord.
+func TestDocExample(t *testing.T) {
+	doc, err := os.ReadFile("../docs/trace-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- example payload -->\n```\n(.*?)```").FindSubmatch(doc)
+	if m == nil {
+		t.Fatal("no example payload in docs/trace-format.md")
+	}
+	var want []byte
+	for _, line := range strings.Split(strings.TrimSpace(string(m[1])), "\n") {
+		// "00000000: 0100 ...  ascii": offset, hex groups, text.
+		_, rest, _ := strings.Cut(line, ": ")
+		hexPart := rest
+		if i := strings.Index(rest, "  "); i >= 0 {
+			hexPart = rest[:i]
+		}
+		bs, err := hex.DecodeString(strings.ReplaceAll(hexPart, " ", ""))
+		if err != nil {
+			t.Fatalf("bad hexdump line %q: %v", line, err)
+		}
+		want = append(want, bs...)
+	}
+	got, err := EncodeMemory(docExampleMemory())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("the example payload is\n%s", xxd(got))
+	}
+}
+
+// docExampleMemory is the worked example of docs/trace-format.md.
+func docExampleMemory() ([]events.Init, []events.Finalize) {
+	return []events.Init{{Addr: 0x74, Value: 0x7fff0000}, {Addr: 0x400000, Value: 0x3c1c0042}},
+		[]events.Finalize{{Addr: 0x74, Value: 0x7ffeffe0, Shard: 1, Clk: 0x3a}, {Addr: 0x400000, Value: 0x3c1c0042, Shard: 1, Clk: 0x18}}
+}
+
+// xxd formats b like `xxd`: offset, 8 groups of 2 bytes, text.
+func xxd(b []byte) string {
+	var sb strings.Builder
+	for off := 0; off < len(b); off += 16 {
+		line := b[off:min(off+16, len(b))]
+		sb.WriteString(strings.ToLower(hex.EncodeToString([]byte{byte(off >> 24), byte(off >> 16), byte(off >> 8), byte(off)})))
+		sb.WriteString(":")
+		for i := 0; i < 16; i += 2 {
+			sb.WriteString(" ")
+			for j := i; j < i+2; j++ {
+				if j < len(line) {
+					sb.WriteString(hex.EncodeToString(line[j : j+1]))
+				} else {
+					sb.WriteString("  ")
+				}
+			}
+		}
+		sb.WriteString("  ")
+		for _, c := range line {
+			if c < 0x20 || c > 0x7e {
+				c = '.'
+			}
+			sb.WriteByte(c)
+		}
+		sb.WriteString("\n")
+	}
+	return sb.String()
+}
+
+// TestPayloadCorruption feeds damaged payloads to the decoders: every one
+// fails with ErrCorrupt, none panics.
+func TestPayloadCorruption(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	b, _ := EncodeRecord(randRecord(rng, 1, 4))
+	for n := 0; n < len(b); n++ {
+		if _, err := DecodeRecord(b[:n]); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("payload cut at %d: %v", n, err)
+		}
+	}
+	if _, err := DecodeRecord(append(bytes.Clone(b), 0)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "add up to") {
+		t.Fatalf("payload with an extra byte: %v", err)
+	}
+	for i := range b {
+		c := bytes.Clone(b)
+		c[i] ^= 0x80
+		DecodeRecord(c) // must not panic; data bytes decode to other values
+	}
+	mutate := func(name string, f func(ts []tableRef) []tableRef, want string) {
+		t.Helper()
+		r := randRecord(rng, 1, 3)
+		h := headOf(r)
+		p := appendTables(nil, f(recordTables(r, &h)))
+		if _, err := DecodeRecord(p); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want an error containing %q", name, err, want)
+		}
+	}
+	mutate("missing table", func(ts []tableRef) []tableRef { return ts[:len(ts)-1] }, "table local missing")
+	mutate("swapped", func(ts []tableRef) []tableRef { ts[1], ts[2] = ts[2], ts[1]; return ts }, "table 1 is add_sub, want cpu")
+	mutate("extra", func(ts []tableRef) []tableRef { return append(ts, ts[1]) }, "appears twice")
+	mutate("wrong schema", func(ts []tableRef) []tableRef {
+		ts[2] = refOf("add_sub", headTables[0].lay, randRows[events.CPU](rng, 3))
+		return ts
+	}, "table add_sub has 11 columns, want 6")
+	mutate("wrong column", func(ts []tableRef) []tableRef {
+		ts[len(ts)-1] = refOf("local", layoutOf[struct{ Addr, InitShard, InitClk, InitValue, FinalClk, Value uint32 }](), randRows[events.Local](rng, 3))
+		return ts
+	}, "table local column 5 is value (4 bytes), want final_value (4 bytes)")
+	mutate("two shard rows", func(ts []tableRef) []tableRef {
+		ts[0] = refOf(TableShard, shardLayout, []shardRow{{}, {}})
+		return ts
+	}, "has 2 rows")
+	mutate("precompile order", func(ts []tableRef) []tableRef {
+		i := 1 + len(headTables)
+		ts[i], ts[i+1] = ts[i+1], ts[i]
+		return ts
+	}, "out of order")
+	mutate("bad exited", func(ts []tableRef) []tableRef {
+		ts[0] = refOf(TableShard, shardLayout, []shardRow{{Exited: 2}})
+		return ts
+	}, "exited is 2")
+
+	// Header-level damage.
+	hdr := func(name string, p []byte, want string) {
+		t.Helper()
+		if _, err := ParsePayload(p); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: got %v, want an error containing %q", name, err, want)
+		}
+	}
+	hdr("huge table count", []byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "table count")
+	one := func(rows uint64, ncols uint32, width byte) []byte {
+		p := binary.LittleEndian.AppendUint32(nil, 1)
+		p = append(p, 1, 't')
+		p = binary.LittleEndian.AppendUint64(p, rows)
+		p = binary.LittleEndian.AppendUint32(p, ncols)
+		return append(p, 1, 'c', width)
+	}
+	hdr("huge rows", one(1<<62, 1, 8), "need more than")
+	hdr("zero columns", one(5, 0, 4), "column count 0")
+	hdr("huge columns", one(5, 1<<30, 4), "column count")
+	hdr("bad width", append(one(1, 1, 3), 0, 0, 0), "width 3")
+	bad := one(1, 1, 1)
+	bad[5] = 'T'
+	hdr("bad name", append(bad, 0), "outside [a-z0-9_]")
+	if tables, err := ParsePayload(append(one(2, 1, 1), 5, 6)); err != nil || tables[0].Columns[0].Uint(1) != 6 {
+		t.Fatalf("minimal payload: %v", err)
+	}
+}
+
+func FuzzDecodeRecord(f *testing.F) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	b, _ := EncodeRecord(randRecord(rng, 1, 2))
+	f.Add(b)
+	m, _ := EncodeMemory(docExampleMemory())
+	f.Add(m)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		DecodeRecord(b)
+		DecodeMemory(b)
+		if data := Pack(b); true {
+			Unpack(data)
+		}
+	})
+}
+
+// TestFileCorruption damages a shard file in every part and checks the
+// error names the file and the problem.
+func TestFileCorruption(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.zkt")
+	if _, err := WriteShardFile(good, randRecord(rng, 1, 200)); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(data)
+	check := func(name string, b []byte, want error, text string) {
+		t.Helper()
+		p := filepath.Join(dir, name+".zkt")
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := ReadShardFile(p)
+		if !errors.Is(err, want) || !strings.Contains(err.Error(), p) || !strings.Contains(err.Error(), text) {
+			t.Errorf("%s: got %v, want %v naming %s and saying %q", name, err, want, p, text)
+		}
+	}
+	flip := func(i int) []byte { c := bytes.Clone(data); c[i] ^= 1; return c }
+	check("payload-flip", flip(headerSize+(n-MinFileSize)/2), ErrChecksum, "SHA-256 of the compressed payload")
+	check("payload-flip-first", flip(headerSize), ErrChecksum, "checksum mismatch")
+	check("trailer-sha", flip(n-trailerSize+8+5), ErrChecksum, "the trailer says")
+	check("trailer-len", func() []byte {
+		c := bytes.Clone(data)
+		binary.LittleEndian.PutUint64(c[n-trailerSize:], binary.LittleEndian.Uint64(c[n-trailerSize:])+1)
+		return c
+	}(), ErrCorrupt, "the trailer says")
+	check("trailer-len-huge", func() []byte {
+		c := bytes.Clone(data)
+		binary.LittleEndian.PutUint64(c[n-trailerSize:], 1<<40)
+		return c
+	}(), ErrCorrupt, "uncompressed length of 1099511627776")
+	check("trailer-magic", flip(n-1), ErrTruncated, "trailer magic")
+	check("magic", flip(0), ErrBadMagic, `starts with "[KMTRACE"`)
+	check("version", flip(8+1), ErrBadVersion, "version 257")
+	check("empty", nil, ErrTruncated, "file is 0 bytes")
+	check("not-trace", []byte("hello"), ErrBadMagic, "does not start with")
+	for _, cut := range []int{3, 8, 11, 12, 40, MinFileSize - 1, n / 2, n - trailerSize, n - 9, n - 1} {
+		want := ErrTruncated
+		check("cut", data[:cut], want, "")
+	}
+	// A payload that is not zstd, with a valid checksum.
+	junk := append([]byte(Magic), 1, 0, 0, 0)
+	junk = append(junk, "definitely not zstd"...)
+	junk = appendTrailer(junk, 100)
+	check("not-zstd", junk, ErrDecompress, "decompression failed")
+	// A payload with inconsistent table lengths, properly packed.
+	p := binary.LittleEndian.AppendUint32(nil, 1)
+	p = append(p, 1, 't', 9, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 'c', 4, 1, 2, 3)
+	check("lengths", Pack(p), ErrCorrupt, "9 rows of 4 bytes")
+	// Short uncompressed length.
+	c := bytes.Clone(data)
+	ulen := binary.LittleEndian.Uint64(c[n-trailerSize:])
+	binary.LittleEndian.PutUint64(c[n-trailerSize:], ulen-1)
+	check("short-ulen", c, ErrCorrupt, "the zstd frame holds")
+}
+
+// appendTrailer completes a file whose header and compressed payload are in b.
+func appendTrailer(b []byte, ulen uint64) []byte {
+	sum := sha256Hex(b[headerSize:])
+	raw, _ := hex.DecodeString(sum)
+	b = binary.LittleEndian.AppendUint64(b, ulen)
+	b = append(b, raw...)
+	return append(b, Magic...)
+}
+
+// benchRecord is a shard of 2^20 cycles shaped like a real one: 1M CPU
+// rows, 3M memory rows and the ALU, memory, branch and jump tables in
+// typical proportions, with realistic values (increasing clocks, pcs in a
+// loop, small registers).
+func benchRecord() *events.Record {
+	rng := rand.New(rand.NewPCG(11, 12))
+	const n = 1 << 20
+	r := &events.Record{Shard: 1, Steps: n, Cycles: n, Precompiles: map[uint32][]events.Precompile{}}
+	r.CPU = make([]events.CPU, n)
+	pc := uint32(0x400000)
+	for i := range r.CPU {
+		clk := uint32(16 * (i + 1))
+		r.CPU[i] = events.CPU{Clk: clk, PC: pc, NextPC: pc + 4, NewPC: pc + 4, NewNextPC: pc + 8, Inst: 0x24000000 | rng.Uint32N(1<<21),
+			Op: uint8(rng.IntN(60)), A: rng.Uint32N(1 << 16), B: rng.Uint32N(1 << 16), C: rng.Uint32N(256)}
+		pc += 4
+		if rng.IntN(8) == 0 {
+			pc = 0x400000 + 4*rng.Uint32N(4096)
+		}
+	}
+	alu := func(m int) []events.ALU {
+		rows := make([]events.ALU, m)
+		for i := range rows {
+			rows[i] = events.ALU{Clk: uint32(16 * (i*4 + 1)), Op: uint8(rng.IntN(4)), A: rng.Uint32N(1 << 20), B: rng.Uint32N(1 << 20), C: rng.Uint32N(1 << 8)}
+		}
+		return rows
+	}
+	r.AddSub, r.Bitwise, r.Shift, r.Lt = alu(n/4), alu(n/16), alu(n/16), alu(n/32)
+	r.Mul = make([]events.MulDiv, n/64)
+	r.MemInstr = make([]events.MemInstr, n/3)
+	for i := range r.MemInstr {
+		a := 0x10000000 + 4*rng.Uint32N(1<<14)
+		r.MemInstr[i] = events.MemInstr{Clk: uint32(48 * (i + 1)), Op: 35, Base: a, Addr: a, RtIn: rng.Uint32N(1 << 10), RtOut: rng.Uint32N(1 << 10), MemIn: rng.Uint32N(1 << 10), LaneMask: 15}
+	}
+	r.Branch = make([]events.Branch, n/6)
+	for i := range r.Branch {
+		r.Branch[i] = events.Branch{Clk: uint32(96 * (i + 1)), Op: 4, PC: 0x400000 + 4*rng.Uint32N(4096), Taken: uint8(rng.IntN(2))}
+	}
+	r.Jump = make([]events.Jump, n/20)
+	r.Memory = make([]events.Memory, 3*n)
+	for i := range r.Memory {
+		a := 4 * rng.Uint32N(32)
+		if i%3 == 2 {
+			a = 0x10000000 + 4*rng.Uint32N(1<<14)
+		}
+		r.Memory[i] = events.Memory{Addr: a, Clk: uint32(16*(i/3+1) + i%3), Value: rng.Uint32N(1 << 16), PrevShard: 1, PrevClk: uint32(16*(i/3+1) - 16*rng.IntN(20)), PrevValue: rng.Uint32N(1 << 16), Write: uint8(i % 3 / 2)}
+	}
+	r.Local = make([]events.Local, 1<<15)
+	return r
+}
+
+func BenchmarkEncodeRecord(b *testing.B) {
+	r := benchRecord()
+	buf, _ := AppendRecord(nil, r)
+	b.SetBytes(int64(len(buf)))
+	b.ResetTimer()
+	for b.Loop() {
+		buf, _ = AppendRecord(buf[:0], r)
+	}
+}
+
+func BenchmarkEncodeRecordFresh(b *testing.B) {
+	r := benchRecord()
+	buf, _ := EncodeRecord(r)
+	b.SetBytes(int64(len(buf)))
+	b.ResetTimer()
+	for b.Loop() {
+		EncodeRecord(r)
+	}
+}
+
+func BenchmarkDecodeRecord(b *testing.B) {
+	buf, _ := EncodeRecord(benchRecord())
+	b.SetBytes(int64(len(buf)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := DecodeRecord(buf); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPack(b *testing.B) {
+	buf, _ := EncodeRecord(benchRecord())
+	b.SetBytes(int64(len(buf)))
+	var out []byte
+	b.ResetTimer()
+	for b.Loop() {
+		out = Pack(buf)
+	}
+	b.ReportMetric(float64(len(buf))/float64(len(out)), "ratio")
+}
