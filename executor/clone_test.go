@@ -47,3 +47,23 @@ func TestCloneReplays(t *testing.T) {
 		}
 	}
 }
+
+// TestFatalSignalStep checks that a guest killed by its own signal ends
+// with the step counted once and pc at the syscall, like any fault.
+func TestFatalSignalStep(t *testing.T) {
+	p, err := program.LoadFile("../testdata/guests/bin/abort.mips")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := executor.New(p, executor.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := m.Run()
+	if res.ExitCode != 134 || res.Fault == nil {
+		t.Fatalf("exit %d, fault %v; want 134 and a SIGABRT fault", res.ExitCode, res.Fault)
+	}
+	if res.Fault.Step != res.Steps-1 || m.PC() != res.Fault.PC {
+		t.Fatalf("fault at step %d pc 0x%x, run ended after %d steps at pc 0x%x", res.Fault.Step, res.Fault.PC, res.Steps, m.PC())
+	}
+}

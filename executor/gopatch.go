@@ -31,15 +31,15 @@ func (m *Machine) patchGoRuntime() {
 	workersNeedThread := len(m.callsTo("runtime.gcBgMarkStartWorkers", "runtime.notetsleepg")) > 0
 	if calls := m.callsTo("runtime.gcenable", "runtime.chanrecv1"); len(calls) == 2 && !workersNeedThread {
 		for _, a := range calls {
-			m.WriteWord(a, 0) // nop; the delay slot still runs, as after any call
+			m.patch(a, 0) // nop; the delay slot still runs, as after any call
 		}
 		m.patched = append(m.patched, "runtime.gcenable: does not wait for the sweeper and scavenger")
 		return
 	}
 	for _, name := range []string{"runtime.gcenable", "runtime.GC"} {
 		if f, ok := m.goFunc(name); ok {
-			m.WriteWord(f.Addr, 0x03e00008) // jr $ra
-			m.WriteWord(f.Addr+4, 0)        // nop (delay slot)
+			m.patch(f.Addr, 0x03e00008) // jr $ra
+			m.patch(f.Addr+4, 0)        // nop (delay slot)
 			m.patched = append(m.patched, name+": returns at once (garbage collector disabled)")
 		}
 	}
@@ -73,3 +73,15 @@ func (m *Machine) goFunc(name string) (program.Symbol, bool) {
 
 // Patched describes the load-time patches applied to the program.
 func (m *Machine) Patched() []string { return m.patched }
+
+// PatchedWord is one word of the program image replaced at load time.
+type PatchedWord struct{ Addr, Word uint32 }
+
+// PatchedWords lists the words of the program image replaced at load time,
+// for tools that compare a trace with the ELF file.
+func (m *Machine) PatchedWords() []PatchedWord { return m.patchWords }
+
+func (m *Machine) patch(a, w uint32) {
+	m.WriteWord(a, w)
+	m.patchWords = append(m.patchWords, PatchedWord{a, w})
+}

@@ -269,6 +269,9 @@ func (m *Machine) arg(i int) uint32 {
 // sysReturn completes a Linux syscall: v0 = result, a3 = 0, or on a
 // negative errno v0 = errno, a3 = 1; then the step advances.
 func (m *Machine) sysReturn(v int64) {
+	if m.exited {
+		return // the call ended the guest (a fatal signal to itself)
+	}
 	if v < 0 && v > -4096 {
 		m.regs[2], m.regs[7] = uint32(-v), 1
 	} else {

@@ -77,12 +77,13 @@ type Machine struct {
 	prog    *program.Program
 	cfg     Config
 
-	patched []string
-	os      osState
-	zk      zkState
-	opCount [256]uint64 // indexed by program.Op; 256 avoids a bounds check
-	acc     *[]Access   // see LogAccesses
-	yield   bool        // set by a syscall that replaced state the step loop caches
+	patched    []string
+	patchWords []PatchedWord
+	os         osState
+	zk         zkState
+	opCount    [256]uint64 // indexed by program.Op; 256 avoids a bounds check
+	acc        *[]Access   // see LogAccesses
+	yield      bool        // set by a syscall that replaced state the step loop caches
 }
 
 // New loads p into a fresh machine with the Linux initial stack laid out.

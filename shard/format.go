@@ -83,6 +83,9 @@ var (
 // ---------------------------------------------------------------------------
 // Row layouts: a row type's columns, found once by reflection.
 
+// maxColumns bounds the fields of a row type.
+const maxColumns = 64
+
 // column is one field of a row type.
 type column struct {
 	name  string
@@ -128,6 +131,9 @@ func layoutOf[T any]() *layout {
 		}
 		l.cols = append(l.cols, column{name: snake(f.Name), off: f.Offset, width: w})
 		l.width += w
+	}
+	if len(l.cols) > maxColumns {
+		panic(fmt.Sprintf("shard: row type %s has %d fields, at most %d allowed", t, len(l.cols), maxColumns))
 	}
 	return l
 }
@@ -290,7 +296,7 @@ const block = 256
 // exactly t.n*t.lay.width bytes.
 func encodeTable(out []byte, t tableRef) {
 	n, stride := t.n, t.lay.size
-	var starts [64]int
+	var starts [maxColumns]int
 	cols := t.lay.cols
 	off := 0
 	for i, c := range cols {
@@ -803,7 +809,7 @@ var encoders = sync.Pool{New: func() any {
 // Pack returns the file holding payload: header, zstd-compressed payload,
 // trailer.
 func Pack(payload []byte) []byte {
-	return AppendPack(make([]byte, 0, headerSize+len(payload)/3+trailerSize), payload)
+	return AppendPack(make([]byte, 0, headerSize+len(payload)/2+trailerSize), payload)
 }
 
 // AppendPack appends the file holding payload to dst.

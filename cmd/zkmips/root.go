@@ -109,6 +109,7 @@ func (c *cli) rootCommand() *cobra.Command {
 	root.AddCommand(
 		c.runCommand(),
 		c.executeCommand(),
+		c.traceCommand(),
 		c.disasmCommand(),
 		c.examplesCommand(),
 		c.versionCommand(),

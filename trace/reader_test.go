@@ -1,0 +1,292 @@
+package trace
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/zkmips/zkmips/events"
+	"github.com/zkmips/zkmips/shard"
+)
+
+func randRows[T any](rng *rand.Rand, n int) []T {
+	rows := make([]T, n)
+	for i := range rows {
+		v := reflect.ValueOf(&rows[i]).Elem()
+		for j := range v.NumField() {
+			v.Field(j).SetUint(rng.Uint64())
+		}
+	}
+	return rows
+}
+
+// records returns n shards with every table populated and scalars that
+// chain like a run's.
+func records(rng *rand.Rand, n int) []*events.Record {
+	recs := make([]*events.Record, n)
+	var step, cycle uint64
+	pc, npc := uint32(0x400000), uint32(0x400004)
+	for i := range recs {
+		k := func() int { return 1 + rng.IntN(40) }
+		r := &events.Record{
+			Shard: uint32(i + 1), StartStep: step, StartCycle: cycle, StartPC: pc, StartNextPC: npc,
+			EndPC: rng.Uint32(), EndNextPC: rng.Uint32(), Exited: i == n-1, ExitCode: 3,
+			CPU: randRows[events.CPU](rng, k()), AddSub: randRows[events.ALU](rng, k()), Lt: randRows[events.ALU](rng, k()),
+			Shift: randRows[events.ALU](rng, k()), Bitwise: randRows[events.ALU](rng, k()), CloClz: randRows[events.ALU](rng, k()),
+			BitField: randRows[events.ALU](rng, k()), MovCond: randRows[events.ALU](rng, k()), Mul: randRows[events.MulDiv](rng, k()),
+			DivRem: randRows[events.MulDiv](rng, k()), MemInstr: randRows[events.MemInstr](rng, k()), Branch: randRows[events.Branch](rng, k()),
+			Jump: randRows[events.Jump](rng, k()), Syscall: randRows[events.Syscall](rng, k()),
+			Precompiles: map[uint32][]events.Precompile{0x00010005: randRows[events.Precompile](rng, k())},
+			Memory:      randRows[events.Memory](rng, k()), Local: randRows[events.Local](rng, k()),
+		}
+		r.Steps = uint64(len(r.CPU))
+		r.Cycles = r.Steps + 2
+		step, cycle, pc, npc = step+r.Steps, cycle+r.Cycles, r.EndPC, r.EndNextPC
+		recs[i] = r
+	}
+	return recs
+}
+
+type fixture struct {
+	dir  string
+	recs []*events.Record
+	init []events.Init
+	fin  []events.Finalize
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(1, 1))
+	f := &fixture{dir: filepath.Join(t.TempDir(), "trace"), recs: records(rng, 4),
+		init: randRows[events.Init](rng, 50), fin: randRows[events.Finalize](rng, 50)}
+	w, err := shard.Create(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for _, r := range f.recs {
+		if _, err := w.WriteShard(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.WriteMemory(f.init, f.fin); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(&shard.Manifest{Program: shard.ProgramInfo{Name: "prog"}, ShardSize: 64}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// editManifest rewrites dir's manifest through edit.
+func editManifest(t *testing.T, dir string, edit func(m *shard.Manifest)) {
+	t.Helper()
+	p := filepath.Join(dir, shard.ManifestFile)
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := shard.ParseManifest(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(m)
+	if data, err = m.Marshal(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestReader(t *testing.T) {
+	f := newFixture(t)
+	r, err := Open(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.NumShards() != len(f.recs) || r.Manifest().Totals.Shards != len(f.recs) || r.Manifest().Program.Name != "prog" {
+		t.Fatalf("manifest %+v", r.Manifest())
+	}
+	for i, want := range f.recs {
+		got, err := r.Shard(i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("shard %d does not read back", i)
+		}
+	}
+	init, fin, err := r.Memory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(init, f.init) || !reflect.DeepEqual(fin, f.fin) {
+		t.Fatal("memory rows do not read back")
+	}
+	for _, i := range []int{-1, len(f.recs)} {
+		if _, err := r.Shard(i); err == nil || !strings.Contains(err.Error(), "out of range") {
+			t.Errorf("Shard(%d): %v", i, err)
+		}
+	}
+}
+
+func sum(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// TestReaderDamage damages a trace in many ways; each is reported by Open,
+// Shard or Memory with an error naming the file and the problem.
+func TestReaderDamage(t *testing.T) {
+	shard2 := shard.ShardFileName(2)
+	for _, c := range []struct {
+		name   string
+		damage func(t *testing.T, dir string)
+		open   string // the error Open gives, if it fails
+		shard  string // the error Shard(1) gives
+		memory string // the error Memory gives
+	}{
+		{name: "flipped byte", damage: func(t *testing.T, dir string) {
+			p := filepath.Join(dir, shard2)
+			b, _ := os.ReadFile(p)
+			b[len(b)/2] ^= 0x40
+			os.WriteFile(p, b, 0o644)
+		}, shard: shard2 + ": sha256 mismatch"},
+		{name: "truncated", damage: func(t *testing.T, dir string) {
+			os.Truncate(filepath.Join(dir, shard2), 100)
+		}, shard: shard2 + ": file is 100 bytes, the manifest says"},
+		{name: "missing shard", damage: func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, shard2))
+		}, shard: shard2 + ": no such file"},
+		{name: "missing memory", damage: func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, shard.MemoryFile))
+		}, memory: "memory.zkt: no such file"},
+		{name: "manifest sha", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Shards[1].SHA256 = strings.Repeat("0", 64) })
+		}, shard: "the manifest says " + strings.Repeat("0", 64)},
+		{name: "memory sha", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Memory.SHA256 = strings.Repeat("1", 64) })
+		}, memory: "memory.zkt: sha256 mismatch"},
+		{name: "outside", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Shards[1].File = "../x" })
+		}, open: `manifest.json: shard 2: file "../x" is not a plain file name`},
+		{name: "format", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Format = "zip" })
+		}, open: `manifest.json: format is "zip"`},
+		{name: "version", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Version = 9 })
+		}, open: "manifest.json: version is 9"},
+		{name: "counts", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Totals.Shards = 3 })
+		}, open: "manifest.json: totals.shards is 3, the manifest lists 4 shards"},
+		{name: "not json", damage: func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, shard.ManifestFile), []byte("{"), 0o644)
+		}, open: "manifest.json: unexpected end of JSON input"},
+		{name: "bad pc", damage: func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, shard.ManifestFile), bytes.Replace(mustRead(t, filepath.Join(dir, shard.ManifestFile)),
+				[]byte(`"start_pc": "0x00400000"`), []byte(`"start_pc": "4194304"`), 1), 0o644)
+		}, open: `manifest.json: "4194304" is not a 0x-prefixed 8-digit hex number`},
+		{name: "no manifest", damage: func(t *testing.T, dir string) {
+			os.Remove(filepath.Join(dir, shard.ManifestFile))
+		}, open: "manifest.json: no such file"},
+		{name: "swapped files", damage: func(t *testing.T, dir string) {
+			// Shard entry 2 names shard 3's file, with its size and sum:
+			// the file verifies but holds another shard.
+			editManifest(t, dir, func(m *shard.Manifest) {
+				s2, s3 := &m.Shards[1], &m.Shards[2]
+				s2.File, s2.Bytes, s2.SHA256, s3.File = s3.File, s3.Bytes, s3.SHA256, s2.File
+			})
+		}, shard: shard.ShardFileName(3) + ": record does not match the manifest: shard index is 3, manifest says 2"},
+		{name: "bad magic, consistent manifest", damage: func(t *testing.T, dir string) {
+			p := filepath.Join(dir, shard2)
+			b := mustRead(t, p)
+			b[0] = 'X'
+			os.WriteFile(p, b, 0o644)
+			editManifest(t, dir, func(m *shard.Manifest) { m.Shards[1].SHA256 = sum(b) })
+		}, shard: shard2 + ": bad magic"},
+		{name: "bad payload, consistent manifest", damage: func(t *testing.T, dir string) {
+			p := filepath.Join(dir, shard2)
+			b := mustRead(t, p)
+			b[20] ^= 0xff
+			os.WriteFile(p, b, 0o644)
+			editManifest(t, dir, func(m *shard.Manifest) { m.Shards[1].SHA256 = sum(b) })
+		}, shard: shard2 + ": checksum mismatch"},
+		{name: "memory file as shard", damage: func(t *testing.T, dir string) {
+			b := mustRead(t, filepath.Join(dir, shard.MemoryFile))
+			os.WriteFile(filepath.Join(dir, shard2), b, 0o644)
+			editManifest(t, dir, func(m *shard.Manifest) { m.Shards[1].SHA256, m.Shards[1].Bytes = sum(b), int64(len(b)) })
+		}, shard: shard2 + ": inconsistent payload: table 0 is init, want shard"},
+		{name: "memory rows", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Memory.InitRows++; m.Memory.FinalizeRows++ })
+		}, memory: "memory.zkt: 50 init and 50 finalize rows, the manifest says 51 and 51"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFixture(t)
+			c.damage(t, f.dir)
+			r, err := Open(f.dir)
+			if c.open != "" {
+				if err == nil || !strings.Contains(err.Error(), c.open) || !strings.Contains(err.Error(), f.dir) {
+					t.Fatalf("Open: got %v, want an error containing %q", err, c.open)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = r.Shard(1)
+			if c.shard != "" {
+				if err == nil || !strings.Contains(err.Error(), c.shard) || !strings.Contains(err.Error(), f.dir) {
+					t.Fatalf("Shard(1): got %v, want an error containing %q", err, c.shard)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			_, _, err = r.Memory()
+			if c.memory != "" {
+				if err == nil || !strings.Contains(err.Error(), c.memory) || !strings.Contains(err.Error(), f.dir) {
+					t.Fatalf("Memory: got %v, want an error containing %q", err, c.memory)
+				}
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			// The other shards are unaffected.
+			if _, err := r.Shard(0); err != nil && !strings.Contains(c.name, "swapped") {
+				t.Fatalf("Shard(0): %v", err)
+			}
+		})
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestReaderErrorsWrap checks the file-format sentinels survive the
+// reader's wrapping.
+func TestReaderErrorsWrap(t *testing.T) {
+	f := newFixture(t)
+	p := filepath.Join(f.dir, shard.ShardFileName(1))
+	b := mustRead(t, p)
+	os.WriteFile(p, b[:len(b)-1], 0o644)
+	editManifest(t, f.dir, func(m *shard.Manifest) { m.Shards[0].SHA256, m.Shards[0].Bytes = sum(b[:len(b)-1]), int64(len(b)-1) })
+	r, err := Open(f.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Shard(0); !errors.Is(err, shard.ErrTruncated) {
+		t.Fatalf("got %v, want ErrTruncated", err)
+	}
+}
