@@ -160,6 +160,7 @@ func (c *cli) traceCheck(dir, progArg string) error {
 	ch := trace.NewChecker(prog)
 	if prog == nil {
 		ch.SetBigEndian(man.Program.BigEndian)
+		ch.SetEntry(uint32(man.Program.Entry))
 	}
 	for _, p := range patches {
 		ch.Patch(p.Addr, p.Word)
