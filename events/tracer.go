@@ -248,13 +248,23 @@ func (t *Tracer) Step() {
 	}
 	info := ops[in.Op]
 	rs, rt, rd := int(in.Rs), int(in.Rt), int(in.Rd)
-	b, c := m.Reg(rs), uint32(0)
+	// B and C are the operands the instruction reads, so rows bind every
+	// value they carry: B = rs (for immediate shifts, the value shifted:
+	// rt), C = rt or the immediate (the shift amount); 0 when not read.
+	immShift := in.Op == program.OpSLL || in.Op == program.OpSRL || in.Op == program.OpSRA || in.Op == program.OpROTR
+	b, c := uint32(0), uint32(0)
+	if info.roles&rRs != 0 {
+		b = m.Reg(rs)
+	}
 	if info.roles&rRt != 0 {
 		c = m.Reg(rt)
 	}
+	if immShift {
+		b = m.Reg(rt)
+	}
 	if info.roles&imm != 0 {
 		c = in.Imm
-		if in.Op == program.OpSLL || in.Op == program.OpSRL || in.Op == program.OpSRA || in.Op == program.OpROTR {
+		if immShift {
 			c = uint32(in.Sa)
 		}
 	}
@@ -450,8 +460,12 @@ func (t *Tracer) Step() {
 		r.AddSub = append(r.AddSub, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
 	case famLt:
 		r.Lt = append(r.Lt, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
-	case famShift:
-		r.Shift = append(r.Shift, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
+	case famShift: // B = the value shifted, C = the amount
+		if immShift {
+			r.Shift = append(r.Shift, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
+		} else {
+			r.Shift = append(r.Shift, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: c, C: b})
+		}
 	case famBitwise:
 		r.Bitwise = append(r.Bitwise, ALU{Clk: t.clk, Op: uint8(in.Op), A: dest, B: b, C: c})
 	case famCloClz:

@@ -452,6 +452,20 @@ func hasImm(op program.Op) bool {
 // readsRt reports whether the instruction reads general register rt as an
 // operand (the CPU row's C is then rt's value; without an immediate and
 // without rt, C is 0).
+// readsRs reports whether op reads rs (the recorded reads, not the
+// encoding's field).
+func readsRs(op program.Op) bool {
+	switch op {
+	case program.OpSLL, program.OpSRL, program.OpSRA, program.OpROTR, program.OpJ, program.OpJAL,
+		program.OpLUI, program.OpMFHI, program.OpMFLO, program.OpWSBH, program.OpSEB, program.OpSEH,
+		program.OpRDHWR, program.OpSYSCALL, program.OpBREAK, program.OpSYNC, program.OpPREF, program.OpSYNCI,
+		program.OpMFC1, program.OpMTC1, program.OpMFHC1, program.OpMTHC1, program.OpCFC1, program.OpCTC1,
+		program.OpBC1F, program.OpBC1T, program.OpBC1FL, program.OpBC1TL, program.OpInvalid, program.OpUnsupported:
+		return false
+	}
+	return true
+}
+
 func readsRt(op program.Op) bool {
 	switch op {
 	case program.OpADD, program.OpADDU, program.OpSUB, program.OpSUBU, program.OpSLT, program.OpSLTU,
@@ -837,7 +851,14 @@ func (s *shardCheck) step(i int, row *events.CPU) uint32 {
 
 	// What the row says the registers held: check against the state
 	// before the window's accesses change it.
-	bWant, bKnown := c.value(events.AddrReg + 4*uint32(in.Rs))
+	// B: rs if read, the value shifted (rt) for immediate shifts, else 0.
+	bWant, bKnown := uint32(0), true
+	switch {
+	case readsRs(op):
+		bWant, bKnown = c.value(events.AddrReg + 4*uint32(in.Rs))
+	case op == program.OpSLL || op == program.OpSRL || op == program.OpSRA || op == program.OpROTR:
+		bWant, bKnown = c.value(events.AddrReg + 4*uint32(in.Rt))
+	}
 	cWant, cKnown := uint32(0), true // rt unused: 0
 	switch {
 	case hasImm(op):
@@ -853,7 +874,7 @@ func (s *shardCheck) step(i int, row *events.CPU) uint32 {
 		bKnown, cKnown = false, false // nothing was decoded
 	}
 	if bKnown && row.B != bWant {
-		s.fail(ChipCPU, i, "B 0x%x, but rs ($%d) holds 0x%x", row.B, in.Rs, bWant)
+		s.fail(ChipCPU, i, "B 0x%x, want 0x%x (rs $%d, the value shifted, or 0 when unused)", row.B, bWant, in.Rs)
 	}
 	if cKnown && row.C != cWant {
 		s.fail(ChipCPU, i, "C 0x%x, want 0x%x (rt $%d or the immediate)", row.C, cWant, in.Rt)
@@ -1337,13 +1358,12 @@ func (x *exec) run() {
 		switch op {
 		case program.OpSLL, program.OpSRL, program.OpSRA, program.OpROTR:
 			v, sa = x.readReg(rt), uint32(in.Sa)
-			b, c = row.B, sa // B is rs's value, which the shift does not use
 		default:
 			sa = x.readReg(rs)
 			v = x.readReg(rt)
-			b, c = sa, v
-			sa &= 31
 		}
+		b, c = v, sa // shift rows: B is the value shifted, C the amount
+		sa &= 31
 		var res uint32
 		switch op {
 		case program.OpSLL, program.OpSLLV:
