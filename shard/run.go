@@ -55,8 +55,9 @@ type Summary struct {
 // Execute runs m to the end, cutting the run into shards of opts.ShardSize
 // cycles, traces them (in parallel from checkpoints when opts.Jobs > 1),
 // links them in order and writes each with w as soon as it is linked, then
-// writes the run's memory init/finalize rows. Memory stays bounded by a few
-// shards per job however long the run. m's guest output goes where m's
+// writes the run's memory init/finalize rows. Memory stays bounded by
+// about two shards per job (one being traced, one being written) however
+// long the run. m's guest output goes where m's
 // Config sends it, once; its stdin must be a *bytes.Reader (or none) when
 // Jobs > 1.
 //
@@ -77,7 +78,8 @@ func Execute(m *executor.Machine, w *Writer, opts Options) (*Summary, error) {
 	jobs := max(opts.Jobs, 1)
 	start := time.Now()
 	p := &pipeline{w: w, opts: opts, sum: &Summary{Rows: map[string]uint64{}}, writeq: make(chan *events.Record)}
-	p.spare = make(chan *events.Record, 2*jobs)
+	// One spare record is enough for reuse; more would only hold memory.
+	p.spare = make(chan *events.Record, 1)
 	for range jobs {
 		p.writers.Go(p.write)
 	}
@@ -182,14 +184,15 @@ func (p *pipeline) done(info ShardInfo) {
 
 // parallel runs the fast pass on m, checkpointing every shard start, traces
 // the checkpoints on jobs goroutines, and links and queues the records in
-// order. At most jobs checkpoints and 2*jobs records exist at once.
+// order. At most jobs checkpoints and about 2*jobs+1 records (being
+// traced, waiting to be linked, being written) exist at once.
 func (p *pipeline) parallel(m *executor.Machine, linker *events.Linker, jobs int, size, limit uint64) error {
 	type task struct {
 		n  uint32
 		cp *executor.Machine
 	}
 	tasks := make(chan task)
-	results := make(chan *events.Record, jobs)
+	results := make(chan *events.Record)
 	var cpErr error
 	go func() { // the fast pass
 		defer close(tasks)
