@@ -69,13 +69,7 @@ func (c *cli) executeCommand() *cobra.Command {
 	f.IntVar(&o.jobs, "jobs", 1, "trace and compress `N` shards at once")
 	f.BoolVar(&o.force, "force", false, "replace --out if it exists")
 	f.BoolVar(&o.quiet, "quiet", false, "print no progress or summary")
-	f.StringVar(&o.stdin, "stdin", "", "feed the guest's standard input from `FILE`")
-	f.StringArrayVar(&o.inputs, "input", nil, "append the contents of `FILE` to the zkVM input stream as one item (repeatable)")
-	f.StringArrayVar(&o.env, "env", nil, "set the guest environment variable `KEY=VALUE` (repeatable)")
-	f.Uint64Var(&o.seed, "seed", 0, "seed `N` for the guest's randomness")
-	f.Uint64Var(&o.maxSteps, "max-steps", 0, "stop with an error after `N` instructions (0: no limit)")
-	f.BoolVar(&o.strict, "strict", false, "fail on an unknown system call instead of returning ENOSYS")
-	f.StringVar(&o.publicValues, "public-values", "", "write the public values the guest committed to `FILE`")
+	o.addFlags(f)
 	return cmd
 }
 

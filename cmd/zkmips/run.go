@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/program"
 )
@@ -68,7 +69,14 @@ func (c *cli) runCommand() *cobra.Command {
 			return c.runProgram(&o, args[0], args[1:])
 		},
 	}
-	f := cmd.Flags()
+	o.addFlags(cmd.Flags())
+	cmd.Flags().StringVar(&o.report, "report", "", "write a JSON report of the run (steps, outcome, opcode and syscall counts, digests) to `FILE`")
+	return cmd
+}
+
+// addFlags declares the flags that shape a guest's run, shared by run and
+// execute.
+func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.stdin, "stdin", "", "feed the guest's standard input from `FILE`")
 	f.StringArrayVar(&o.inputs, "input", nil, "append the contents of `FILE` to the zkVM input stream as one item (repeatable; items are read in order)")
 	f.StringArrayVar(&o.env, "env", nil, "set the guest environment variable `KEY=VALUE` (repeatable; the guest gets no other variables)")
@@ -76,8 +84,6 @@ func (c *cli) runCommand() *cobra.Command {
 	f.Uint64Var(&o.maxSteps, "max-steps", 0, "stop with an error after `N` instructions (0: no limit)")
 	f.BoolVar(&o.strict, "strict", false, "fail on an unknown system call instead of returning ENOSYS to the guest")
 	f.StringVar(&o.publicValues, "public-values", "", "write the public values the guest committed to `FILE`")
-	f.StringVar(&o.report, "report", "", "write a JSON report of the run (steps, outcome, opcode and syscall counts, digests) to `FILE`")
-	return cmd
 }
 
 // programArg wraps an argument check so that a missing PROGRAM is reported
