@@ -1,0 +1,214 @@
+package witness
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/zkmips/zkmips/executor"
+	"github.com/zkmips/zkmips/program"
+)
+
+// StepWitness is everything needed to check one step on chain.
+type StepWitness struct {
+	// Step is the number of the step proven (the pre-state's step count).
+	Step uint64
+	// State is the encoded pre-state.
+	State [StateSize]byte
+	// Pre and Post are the state hashes before and after the step.
+	Pre, Post [32]byte
+	// Proofs holds ProofSize-byte memory proofs against the pre-state's
+	// memory root: #0 the instruction word at pc, then one per aligned
+	// data word the step reads or writes, in address order; a step that
+	// touches no data word carries #0 again as #1. Exactly two proofs
+	// (1,792 bytes) except for steps that touch several words (syscalls,
+	// precompiles, LDC1/SDC1), see docs/fault-proofs.md.
+	Proofs []byte
+	// Addrs is the aligned address of each proof (not part of the proof
+	// file: the contract derives addresses from the state and instruction).
+	Addrs []uint32
+}
+
+// Proof returns proof i.
+func (w *StepWitness) Proof(i int) (p [ProofSize]byte) {
+	copy(p[:], w.Proofs[i*ProofSize:])
+	return p
+}
+
+// NumProofs returns how many memory proofs the witness carries.
+func (w *StepWitness) NumProofs() int { return len(w.Proofs) / ProofSize }
+
+// ErrUnprovable is wrapped by Prove's errors for steps that cannot be
+// proven.
+var ErrUnprovable = errors.New("step cannot be proven")
+
+// zkVM calls that replace the whole state (zkvm.go): the fault-proof state
+// has no room for the saved copy.
+const (
+	zkEnterUnconstrained = 0x03
+	zkExitUnconstrained  = 0x04
+)
+
+// Prove produces the witness of the next step m will execute, then
+// executes it. t must be the tree that follows m (one Tree per machine).
+// Prove switches the machine's access log (LogAccesses) on and off itself.
+// On error the step has not been executed (the machine may have stopped
+// with an executor error, as it would have in Run).
+func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
+	if m.Exited() {
+		return nil, fmt.Errorf("%w: the guest has exited", ErrUnprovable)
+	}
+	if m.Err() != nil {
+		return nil, fmt.Errorf("%w: the run stopped: %v", ErrUnprovable, m.Err())
+	}
+	if m.Unconstrained() {
+		return nil, fmt.Errorf("%w: unconstrained execution has no fault-proof state", ErrUnprovable)
+	}
+	pre := t.Root(m)
+	st := m.State()
+	w := &StepWitness{Step: st.Step, State: EncodeState(pre, st)}
+	w.Pre = StateHash(w.State)
+	pc := st.PC &^ 3
+	p0 := t.proof(m, pc, nil)
+	w.Addrs = []uint32{pc}
+	w.Proofs = append(make([]byte, 0, 2*ProofSize), p0[:]...)
+
+	addrs, syscall := dataWords(m)
+	if syscall {
+		if v0 := m.Reg(2); v0 == zkEnterUnconstrained || v0 == zkExitUnconstrained {
+			return nil, fmt.Errorf("%w: unconstrained execution has no fault-proof state", ErrUnprovable)
+		}
+		// Execute the call with its memory accesses logged; the proofs
+		// are then taken with the words' values before the call, which
+		// the first access to each word records.
+		var log []executor.Access
+		m.LogAccesses(&log)
+		m.RunUntil(st.Step + 1)
+		m.LogAccesses(nil)
+		if m.Err() != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnprovable, m.Err())
+		}
+		prev := make(map[uint32]uint32, len(log))
+		for _, a := range log {
+			if _, seen := prev[a.Addr]; !seen {
+				prev[a.Addr] = a.Prev
+				addrs = append(addrs, a.Addr)
+			}
+		}
+		slices.Sort(addrs)
+		for _, a := range addrs {
+			p := t.proof(m, a, prev)
+			w.Proofs = append(w.Proofs, p[:]...)
+		}
+	} else {
+		slices.Sort(addrs)
+		addrs = slices.Compact(addrs)
+		for _, a := range addrs {
+			p := t.proof(m, a, nil)
+			w.Proofs = append(w.Proofs, p[:]...)
+		}
+		m.RunUntil(st.Step + 1)
+		if m.Err() != nil {
+			return nil, fmt.Errorf("%w: %v", ErrUnprovable, m.Err())
+		}
+	}
+	if len(addrs) == 0 {
+		// No data word: proof #1 repeats proof #0 (docs/fault-proofs.md).
+		addrs = []uint32{pc}
+		w.Proofs = append(w.Proofs, p0[:]...)
+	}
+	w.Addrs = append(w.Addrs, addrs...)
+	if m.Step() != st.Step+1 {
+		return nil, fmt.Errorf("%w: the step moved the step counter from %d to %d", ErrUnprovable, st.Step, m.Step())
+	}
+	w.Post = StateHash(EncodeState(t.Root(m), m.State()))
+	return w, nil
+}
+
+// dataWords returns the aligned data words a load or store at the next
+// step accesses: the effective address (rs + offset, aligned down, also
+// when the access will fault, so that it is a function of the instruction
+// and registers alone), and for LDC1/SDC1 the following word too. For a
+// syscall it reports syscall: its words are only known by executing it.
+func dataWords(m *executor.Machine) (addrs []uint32, syscall bool) {
+	pc := m.PC()
+	if pc&3 != 0 || pc < executor.NullLimit {
+		return nil, false // the fetch faults
+	}
+	in := m.InstAt(pc)
+	switch in.Op {
+	case program.OpLB, program.OpLH, program.OpLWL, program.OpLW, program.OpLBU, program.OpLHU, program.OpLWR,
+		program.OpSB, program.OpSH, program.OpSWL, program.OpSW, program.OpSWR, program.OpLL, program.OpSC,
+		program.OpLWC1, program.OpSWC1:
+		return []uint32{(m.Reg(int(in.Rs)) + in.Imm) &^ 3}, false
+	case program.OpLDC1, program.OpSDC1:
+		a := (m.Reg(int(in.Rs)) + in.Imm) &^ 3
+		return []uint32{a, a + 4}, false
+	case program.OpSYSCALL:
+		return nil, true
+	}
+	return nil, false
+}
+
+// proofFile is the JSON proof file of OP Stack tooling (REFERENCE
+// section 3). The oracle fields come with the pre-image oracle.
+type proofFile struct {
+	Step      uint64 `json:"step"`
+	Pre       string `json:"pre"`
+	Post      string `json:"post"`
+	StateData string `json:"state-data"`
+	ProofData string `json:"proof-data"`
+}
+
+func hex0x(b []byte) string { return "0x" + hex.EncodeToString(b) }
+
+// MarshalJSON writes the proof file: {"step", "pre", "post", "state-data",
+// "proof-data"} with 0x-prefixed hex.
+func (w *StepWitness) MarshalJSON() ([]byte, error) {
+	return json.Marshal(proofFile{
+		Step:      w.Step,
+		Pre:       hex0x(w.Pre[:]),
+		Post:      hex0x(w.Post[:]),
+		StateData: hex0x(w.State[:]),
+		ProofData: hex0x(w.Proofs),
+	})
+}
+
+// UnmarshalJSON reads a proof file. Addrs is left empty (addresses are
+// not in the file).
+func (w *StepWitness) UnmarshalJSON(b []byte) error {
+	var f proofFile
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	var nw StepWitness
+	nw.Step = f.Step
+	for _, x := range []struct {
+		name string
+		s    string
+		dst  []byte
+	}{{"pre", f.Pre, nw.Pre[:]}, {"post", f.Post, nw.Post[:]}, {"state-data", f.StateData, nw.State[:]}} {
+		v, err := unhex(x.s)
+		if err != nil || len(v) != len(x.dst) {
+			return fmt.Errorf("proof file: %s must be 0x and %d hex bytes", x.name, len(x.dst))
+		}
+		copy(x.dst, v)
+	}
+	p, err := unhex(f.ProofData)
+	if err != nil || len(p) == 0 || len(p)%ProofSize != 0 {
+		return fmt.Errorf("proof file: proof-data must be 0x and a multiple of %d hex bytes", ProofSize)
+	}
+	nw.Proofs = p
+	*w = nw
+	return nil
+}
+
+func unhex(s string) ([]byte, error) {
+	if !strings.HasPrefix(s, "0x") {
+		return nil, errors.New("missing 0x")
+	}
+	return hex.DecodeString(s[2:])
+}
