@@ -171,9 +171,9 @@ func TestMemoryRoundTrip(t *testing.T) {
 }
 
 // TestColumnar checks the payload layout directly: header, then each
-// column as one contiguous little-endian array.
+// column as one contiguous array in its encoding.
 func TestColumnar(t *testing.T) {
-	r := &events.Record{Shard: 1, CPU: []events.CPU{{Clk: 16, PC: 0x400000, Op: 7}, {Clk: 32, PC: 0x400004, Op: 9}}}
+	r := &events.Record{Shard: 1, CPU: []events.CPU{{Clk: 16, PC: 0x400000, A: 0x1234, Op: 7}, {Clk: 32, PC: 0x400004, A: 0x12, Op: 9}}}
 	b, _ := EncodeRecord(r)
 	tables, err := ParsePayload(b)
 	if err != nil {
@@ -186,11 +186,21 @@ func TestColumnar(t *testing.T) {
 	if cpu.Rows != 2 || cpu.Columns[0].Name != "clk" || cpu.Columns[1].Name != "pc" || cpu.Columns[6].Name != "op" || cpu.Columns[6].Width != 1 {
 		t.Fatalf("cpu table %+v", cpu)
 	}
-	if !bytes.Equal(cpu.Columns[1].Data, []byte{0, 0, 0x40, 0, 4, 0, 0x40, 0}) || !bytes.Equal(cpu.Columns[6].Data, []byte{7, 9}) {
-		t.Fatalf("pc column %x, op column %x", cpu.Columns[1].Data, cpu.Columns[6].Data)
+	// pc increases: deltas 0x400000, 4 in planes. a decreases: planes.
+	// op is a byte column: raw.
+	pc, a, op := cpu.Columns[1], cpu.Columns[7], cpu.Columns[6]
+	if pc.Encoding != EncDeltaPlanes || a.Encoding != EncPlanes || op.Encoding != EncRaw {
+		t.Fatalf("encodings: pc %d, a %d, op %d", pc.Encoding, a.Encoding, op.Encoding)
 	}
-	if cpu.Columns[0].Uint(1) != 32 {
-		t.Fatal("Uint")
+	if !bytes.Equal(pc.Data, []byte{0, 4, 0, 0, 0x40, 0, 0, 0}) || !bytes.Equal(a.Data, []byte{0x34, 0x12, 0x12, 0, 0, 0, 0, 0}) || !bytes.Equal(op.Data, []byte{7, 9}) {
+		t.Fatalf("pc column %x, a column %x, op column %x", pc.Data, a.Data, op.Data)
+	}
+	if !bytes.Equal(pc.Plain(), []byte{0, 0, 0x40, 0, 4, 0, 0x40, 0}) || !bytes.Equal(a.Plain(), []byte{0x34, 0x12, 0, 0, 0x12, 0, 0, 0}) || &op.Plain()[0] != &op.Data[0] {
+		t.Fatalf("plain pc %x, a %x", pc.Plain(), a.Plain())
+	}
+	if !reflect.DeepEqual(cpu.Columns[0].Values(), []uint64{16, 32}) || !reflect.DeepEqual(pc.Values(), []uint64{0x400000, 0x400004}) ||
+		!reflect.DeepEqual(a.Values(), []uint64{0x1234, 0x12}) || !reflect.DeepEqual(op.Values(), []uint64{7, 9}) {
+		t.Fatal("Values")
 	}
 	// The first column of the first table starts right after the header,
 	// the last column ends the payload.
@@ -207,6 +217,241 @@ func sumData(ts []Table) int {
 		}
 	}
 	return n
+}
+
+// widthRow has a column of every width.
+type widthRow struct {
+	A uint8
+	B uint16
+	C uint32
+	D uint64
+}
+
+var widthLayout = layoutOf[widthRow]()
+
+// allEnc returns encodings with every column in e.
+func allEnc(e Encoding) [][maxColumns]Encoding {
+	var enc [maxColumns]Encoding
+	for i := range enc {
+		enc[i] = e
+	}
+	return [][maxColumns]Encoding{enc}
+}
+
+// decodeWidthRows decodes the one table of payload p as widthRows.
+func decodeWidthRows(t *testing.T, p []byte) ([]widthRow, *Table) {
+	t.Helper()
+	tables, err := ParsePayload(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tables) != 1 {
+		t.Fatalf("%d tables", len(tables))
+	}
+	tab := &tables[0]
+	if err := checkSchema(tab, widthLayout); err != nil {
+		t.Fatal(err)
+	}
+	rows, base := allocRows[widthRow](int(tab.Rows))
+	decodeTable(base, len(rows), widthLayout, tab)
+	return rows, tab
+}
+
+// TestEncodings round-trips columns of every width in every encoding,
+// with values that wrap around (deltas of decreasing values) and row
+// counts on both sides of the block size.
+func TestEncodings(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, n := range []int{0, 1, 2, block - 1, block, block + 1, 3*block + 7, 5000} {
+		rows := make([]widthRow, n)
+		for i := range rows {
+			switch i % 4 {
+			case 0: // extremes: deltas from and to them wrap
+				rows[i] = widthRow{0xff, 0xffff, 0xffffffff, ^uint64(0)}
+			case 1:
+				rows[i] = widthRow{}
+			default:
+				rows[i] = widthRow{uint8(rng.Uint32()), uint16(rng.Uint32()), rng.Uint32(), rng.Uint64()}
+			}
+		}
+		ref := []tableRef{refOf("t", widthLayout, rows)}
+		raw := appendTablesWith(nil, ref, allEnc(EncRaw))
+		_, rawTab := decodeWidthRows(t, raw)
+		for e := range Encoding(numEncodings) {
+			p := appendTablesWith(nil, ref, allEnc(e))
+			if len(p) != len(raw) {
+				t.Fatalf("n=%d encoding %d: %d bytes, raw %d", n, e, len(p), len(raw))
+			}
+			got, tab := decodeWidthRows(t, p)
+			if n > 0 && !reflect.DeepEqual(got, rows) {
+				t.Fatalf("n=%d encoding %d: rows do not round-trip", n, e)
+			}
+			for j := range tab.Columns {
+				c := &tab.Columns[j]
+				if c.Encoding != e {
+					t.Fatalf("n=%d column %s: encoding %d, want %d", n, c.Name, c.Encoding, e)
+				}
+				if !bytes.Equal(c.Plain(), rawTab.Columns[j].Data) {
+					t.Fatalf("n=%d encoding %d column %s: Plain differs from the raw column", n, e, c.Name)
+				}
+				vals := c.Values()
+				for i, v := range vals {
+					if want := reflect.ValueOf(rows[i]).Field(j).Uint(); v != want {
+						t.Fatalf("n=%d encoding %d column %s: value %d is %#x, want %#x", n, e, c.Name, i, v, want)
+					}
+				}
+				if len(vals) != n {
+					t.Fatalf("n=%d encoding %d column %s: %d values", n, e, c.Name, len(vals))
+				}
+			}
+		}
+	}
+}
+
+// TestEncodingBytes checks the stored bytes of each encoding on a small
+// column of each width against hand-computed ones.
+func TestEncodingBytes(t *testing.T) {
+	// Values 0x..0102, 0x..0001, 0x..0003: the second delta wraps.
+	rows := []widthRow{
+		{0x02, 0x0102, 0x01020304, 0x0102030405060708},
+		{0x01, 0x0001, 0x00000001, 0x0000000000000001},
+		{0x03, 0x0003, 0x00000003, 0x0000000000000003},
+	}
+	want := map[Encoding][4]string{
+		EncRaw: {"020103", "020101000300", "040302010100000003000000",
+			"080706050403020101000000000000000300000000000000"},
+		EncDelta: {"02ff02", "0201fffe0200", "04030201fdfcfdfe02000000",
+			"0807060504030201f9f8f9fafbfcfdfe0200000000000000"},
+		EncPlanes: {"020103", "020103010000", "040103030000020000010000",
+			"080103070000060000050000040000030000020000010000"},
+		EncDeltaPlanes: {"02ff02", "02ff0201fe00", "04fd0203fc0002fd0001fe00",
+			"08f90207f80006f90005fa0004fb0003fc0002fd0001fe00"},
+	}
+	for e, w := range want {
+		_, tab := decodeWidthRows(t, appendTablesWith(nil, []tableRef{refOf("t", widthLayout, rows)}, allEnc(e)))
+		for j, c := range tab.Columns {
+			if got := hex.EncodeToString(c.Data); got != w[j] {
+				t.Errorf("encoding %d, width %d: stored %s, want %s", e, c.Width, got, w[j])
+			}
+		}
+	}
+}
+
+// TestChooseEncoding checks the writer's choice: raw for bytes, planes,
+// with deltas for columns that increase in at least 9 of 10 pairs, also
+// when the first block suggests otherwise.
+func TestChooseEncoding(t *testing.T) {
+	for _, c := range []struct {
+		width, n, inc int
+		want          Encoding
+	}{
+		{1, 100, 99, EncRaw}, {1, 0, 0, EncRaw},
+		{4, 0, 0, EncPlanes}, {4, 1, 0, EncPlanes}, {2, 2, 1, EncDeltaPlanes}, {8, 2, 0, EncPlanes},
+		{4, 11, 9, EncDeltaPlanes}, {4, 11, 8, EncPlanes}, {4, 101, 90, EncDeltaPlanes}, {4, 101, 89, EncPlanes},
+		{4, 1 << 40, 1<<40 - 1, EncDeltaPlanes},
+	} {
+		if got := chooseEncoding(c.width, c.n, c.inc); got != c.want {
+			t.Errorf("chooseEncoding(%d, %d, %d) = %d, want %d", c.width, c.n, c.inc, got, c.want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(15, 16))
+	type kind struct {
+		name string
+		n    int
+		val  func(i int) uint64 // row i's value
+		want Encoding
+	}
+	// threshold: 9 in 10 pairs increase (from near the top, so that the
+	// deltas wrap around), the 10th goes down to 0.
+	threshold := func(i int) uint64 {
+		if i%10 == 9 {
+			return 0
+		}
+		return ^uint64(0) - uint64(1000*(9-i%10))
+	}
+	const n = 10 * block
+	for _, k := range []kind{
+		{"increasing", n, func(i int) uint64 { return uint64(16*i + rng.IntN(8)) }, EncDeltaPlanes},
+		{"random", n, func(i int) uint64 { return rng.Uint64() }, EncPlanes},
+		{"constant", n, func(i int) uint64 { return 7 }, EncPlanes},
+		// The first block increases, the rest does not: guessed delta,
+		// re-encoded as planes.
+		{"increasing first block", n, func(i int) uint64 {
+			if i < block {
+				return uint64(i)
+			}
+			return rng.Uint64()
+		}, EncPlanes},
+		// The first block is random, the rest increases: 9 in 10 pairs
+		// increase, guessed planes, re-encoded with deltas.
+		{"random first block", n, func(i int) uint64 {
+			if i < block {
+				return rng.Uint64()
+			}
+			return uint64(i) * 0x0001000100010001
+		}, EncDeltaPlanes},
+		// 2304 of 2560 pairs increase: exactly 9 in 10.
+		{"at threshold", n + 1, threshold, EncDeltaPlanes},
+		// 2303 of 2559.
+		{"below threshold", n, threshold, EncPlanes},
+	} {
+		rows := make([]widthRow, k.n)
+		for i := range rows {
+			v := k.val(i)
+			rows[i] = widthRow{uint8(v), uint16(v), uint32(v), v}
+		}
+		ref := []tableRef{refOf("t", widthLayout, rows)}
+		p := appendTables(nil, ref)
+		got, tab := decodeWidthRows(t, p)
+		if !reflect.DeepEqual(got, rows) {
+			t.Fatalf("%s: rows do not round-trip", k.name)
+		}
+		var enc [maxColumns]Encoding
+		for j, c := range tab.Columns {
+			enc[j] = c.Encoding
+			want := k.want
+			if c.Width == 1 {
+				want = EncRaw
+			}
+			if c.Encoding != want {
+				t.Errorf("%s: column %s (width %d) is in encoding %d, want %d", k.name, c.Name, c.Width, c.Encoding, want)
+			}
+		}
+		// The same bytes as writing in the chosen encodings directly.
+		if !bytes.Equal(p, appendTablesWith(nil, ref, [][maxColumns]Encoding{enc})) {
+			t.Errorf("%s: re-encoded columns differ from direct encoding", k.name)
+		}
+	}
+}
+
+// TestDeterministic checks that a record gives the same payload and file
+// bytes every time: encoded twice, from a copy, into a dirty buffer.
+func TestDeterministic(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	r := chainRecords(rng, 1, 3000)[0]
+	for i := range r.CPU { // some increasing columns too
+		r.CPU[i].Clk, r.CPU[i].PC = uint32(16*(i+1)), uint32(0x400000+4*i)
+	}
+	b1, _ := EncodeRecord(r)
+	b2, _ := EncodeRecord(r)
+	got, err := DecodeRecord(b1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b3, _ := EncodeRecord(got)
+	dirty := bytes.Repeat([]byte{0xa5}, len(b1)+100)
+	b4, _ := AppendRecord(dirty[:0], r)
+	if !bytes.Equal(b1, b2) || !bytes.Equal(b1, b3) || !bytes.Equal(b1, b4) {
+		t.Fatal("a record encodes to different payloads")
+	}
+	if !bytes.Equal(Pack(b1), Pack(b3)) {
+		t.Fatal("a payload packs to different files")
+	}
+	f1, _ := packRecord(r)
+	f2, _ := packRecord(got)
+	if !bytes.Equal(f1, f2) || !bytes.Equal(f1, Pack(b1)) {
+		t.Fatal("a record packs to different files")
+	}
 }
 
 func TestSnake(t *testing.T) {
@@ -421,22 +666,54 @@ func TestPayloadCorruption(t *testing.T) {
 		}
 	}
 	hdr("huge table count", []byte{0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, "table count")
-	one := func(rows uint64, ncols uint32, width byte) []byte {
+	one := func(rows uint64, ncols uint32, width, enc byte) []byte {
 		p := binary.LittleEndian.AppendUint32(nil, 1)
 		p = append(p, 1, 't')
 		p = binary.LittleEndian.AppendUint64(p, rows)
 		p = binary.LittleEndian.AppendUint32(p, ncols)
-		return append(p, 1, 'c', width)
+		return append(p, 1, 'c', width, enc)
 	}
-	hdr("huge rows", one(1<<62, 1, 8), "need more than")
-	hdr("zero columns", one(5, 0, 4), "column count 0")
-	hdr("huge columns", one(5, 1<<30, 4), "column count")
-	hdr("bad width", append(one(1, 1, 3), 0, 0, 0), "width 3")
-	bad := one(1, 1, 1)
+	hdr("huge rows", one(1<<62, 1, 8, 0), "need more than")
+	hdr("zero columns", one(5, 0, 4, 0), "column count 0")
+	hdr("huge columns", one(5, 1<<30, 4, 0), "column count")
+	hdr("bad width", append(one(1, 1, 3, 0), 0, 0, 0), "width 3")
+	hdr("bad encoding", append(one(1, 1, 4, 4), 0, 0, 0, 0), "table t column c: unknown encoding 4 (want 0 to 3)")
+	hdr("bad encoding 255", append(one(1, 1, 1, 255), 0), "unknown encoding 255")
+	noEnc := append(one(1, 2, 1, 0)[:18], 5, 'c', 'c', 'c', 'c', 'c', 1, 0, 5, 'd', 'd', 'd', 'd', 'd', 1)
+	hdr("no encoding", noEnc, "header ends inside column encoding at offset 33")
+	bad := one(1, 1, 1, 0)
 	bad[5] = 'T'
 	hdr("bad name", append(bad, 0), "outside [a-z0-9_]")
-	if tables, err := ParsePayload(append(one(2, 1, 1), 5, 6)); err != nil || tables[0].Columns[0].Uint(1) != 6 {
-		t.Fatalf("minimal payload: %v", err)
+	for enc := range byte(numEncodings) {
+		// Width 1: the planes are the values, the deltas wrap at 256.
+		tables, err := ParsePayload(append(one(3, 1, 1, enc), 5, 6, 0xfe))
+		if err != nil {
+			t.Fatalf("minimal payload, encoding %d: %v", enc, err)
+		}
+		want := []byte{5, 6, 0xfe}
+		if enc&1 != 0 {
+			want = []byte{5, 11, 9}
+		}
+		if c := tables[0].Columns[0]; c.Encoding != Encoding(enc) || !bytes.Equal(c.Plain(), want) || c.Values()[2] != uint64(want[2]) {
+			t.Fatalf("minimal payload, encoding %d: %x, want %x", enc, c.Plain(), want)
+		}
+	}
+	// An unknown encoding byte in a real payload, at the column it names.
+	r := &events.Record{Shard: 1, CPU: []events.CPU{{Clk: 16}}}
+	p, _ := EncodeRecord(r)
+	i := bytes.Index(p, []byte("\x03cpu"))
+	i = bytes.Index(p[i:], []byte("\x07next_pc\x04")) + i + 9
+	if p[i] != byte(EncPlanes) {
+		t.Fatalf("cpu.next_pc: encoding byte %d at %d", p[i], i)
+	}
+	for _, e := range []byte{4, 0x80} {
+		p[i] = e
+		if _, err := DecodeRecord(p); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("table cpu column next_pc: unknown encoding %d", e)) {
+			t.Errorf("encoding byte %d: %v", e, err)
+		}
+		if _, err := DecodeShardFile("x.zkt", Pack(p)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "x.zkt: ") {
+			t.Errorf("encoding byte %d in a file: %v", e, err)
+		}
 	}
 }
 
@@ -496,7 +773,8 @@ func TestFileCorruption(t *testing.T) {
 	}(), ErrCorrupt, "uncompressed length of 1099511627776")
 	check("trailer-magic", flip(n-1), ErrTruncated, "trailer magic")
 	check("magic", flip(0), ErrBadMagic, `starts with "[KMTRACE"`)
-	check("version", flip(8+1), ErrBadVersion, "version 257")
+	check("version", flip(8+1), ErrBadVersion, "version 258, this reader supports 2")
+	check("version-1", func() []byte { c := bytes.Clone(data); c[8] = 1; return c }(), ErrBadVersion, "version 1, this reader supports 2")
 	check("empty", nil, ErrTruncated, "file is 0 bytes")
 	check("not-trace", []byte("hello"), ErrBadMagic, "does not start with")
 	for _, cut := range []int{3, 8, 11, 12, 40, MinFileSize - 1, n / 2, n - trailerSize, n - 9, n - 1} {
@@ -504,13 +782,13 @@ func TestFileCorruption(t *testing.T) {
 		check("cut", data[:cut], want, "")
 	}
 	// A payload that is not zstd, with a valid checksum.
-	junk := append([]byte(Magic), 1, 0, 0, 0)
+	junk := append([]byte(Magic), FormatVersion, 0, 0, 0)
 	junk = append(junk, "definitely not zstd"...)
 	junk = appendTrailer(junk, 100)
 	check("not-zstd", junk, ErrDecompress, "decompression failed")
 	// A payload with inconsistent table lengths, properly packed.
 	p := binary.LittleEndian.AppendUint32(nil, 1)
-	p = append(p, 1, 't', 9, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 'c', 4, 1, 2, 3)
+	p = append(p, 1, 't', 9, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 'c', 4, byte(EncPlanes), 1, 2, 3)
 	check("lengths", Pack(p), ErrCorrupt, "9 rows of 4 bytes")
 	// Short uncompressed length.
 	c := bytes.Clone(data)
@@ -618,4 +896,49 @@ func BenchmarkPack(b *testing.B) {
 		out = Pack(buf)
 	}
 	b.ReportMetric(float64(len(buf))/float64(len(out)), "ratio")
+}
+
+func BenchmarkUnpack(b *testing.B) {
+	buf, _ := EncodeRecord(benchRecord())
+	data := Pack(buf)
+	b.SetBytes(int64(len(buf)))
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Unpack(data); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPackRecord is a writer's work per shard: encode the record,
+// compress, checksum. MB/s are of payload; bytes/cycle of file.
+func BenchmarkPackRecord(b *testing.B) {
+	r := benchRecord()
+	buf, _ := EncodeRecord(r)
+	b.SetBytes(int64(len(buf)))
+	var data []byte
+	b.ResetTimer()
+	for b.Loop() {
+		data, _ = packRecord(r)
+	}
+	b.ReportMetric(float64(len(data))/float64(r.Cycles), "bytes/cycle")
+}
+
+// BenchmarkEncodings encodes the memory table of benchRecord with every
+// column in one encoding, and reports the size it compresses to.
+func BenchmarkEncodings(b *testing.B) {
+	rows := benchRecord().Memory
+	ref := []tableRef{refOf("memory", layoutOf[events.Memory](), rows)}
+	for _, e := range []Encoding{EncRaw, EncDelta, EncPlanes, EncDeltaPlanes} {
+		b.Run(fmt.Sprintf("enc%d", e), func(b *testing.B) {
+			buf := appendTablesWith(nil, ref, allEnc(e))
+			b.SetBytes(int64(len(buf)))
+			b.ResetTimer()
+			for b.Loop() {
+				buf = appendTablesWith(buf[:0], ref, allEnc(e))
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(len(Pack(buf)))/float64(len(rows)), "packed-bytes/row")
+		})
+	}
 }

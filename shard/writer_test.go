@@ -400,7 +400,7 @@ func TestManifestValidate(t *testing.T) {
 		want string
 	}{
 		{"format", func(m *Manifest) { m.Format = "other" }, `format is "other"`},
-		{"version", func(m *Manifest) { m.Version = 2 }, "version is 2"},
+		{"version", func(m *Manifest) { m.Version = FormatVersion + 1 }, "version is 3"},
 		{"clk", func(m *Manifest) { m.ClkPerCycle = 5 }, "clk_per_cycle is 5"},
 		{"outside", func(m *Manifest) { m.Shards[1].File = "../x" }, `file "../x" is not a plain file name`},
 		{"absolute", func(m *Manifest) { m.Memory.File = "/etc/passwd" }, "not a plain file name"},
