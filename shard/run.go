@@ -9,11 +9,12 @@ import (
 	"github.com/zkmips/zkmips/executor"
 )
 
-// DefaultShardSize is the default shard budget in cycles. A shard of 2^22
-// cycles holds about 0.7 GB of rows in memory (mostly memory-checking
-// rows); with a few shards in flight per job, a 2-core, 24 GiB machine
-// stays well within its memory, and a prover can load a shard file whole.
-const DefaultShardSize = 1 << 22
+// DefaultShardSize is the default shard budget in cycles. A shard of 2^21
+// cycles holds about 0.3 GB of rows (mostly memory-checking rows) and packs
+// to about 15 MB; measured on a 2-core, 24 GiB machine, execute then peaks
+// around 3.5 GB with one job and 5 GB with two, as fast as with larger
+// shards (bench/execute), leaving room for the rest of the machine.
+const DefaultShardSize = 1 << 21
 
 // Options controls Execute.
 type Options struct {
