@@ -110,6 +110,8 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.runCommand(),
 		c.executeCommand(),
 		c.traceCommand(),
+		c.proveStepCommand(),
+		c.stateCommand(),
 		c.disasmCommand(),
 		c.examplesCommand(),
 		c.versionCommand(),
