@@ -49,9 +49,8 @@ const (
 	wFs
 	wFs1
 	wFCSR
-	memRead  // reads the aligned word at the effective address
-	memWrite // writes it
-	memPair  // LDC1/SDC1: also the next word
+	memRead  // reads the data words (executor.Machine.DataWords)
+	memWrite // writes them
 	imm      // C is the decoded immediate rather than rt
 )
 
@@ -115,8 +114,8 @@ func init() {
 	set(famMem, rRs|rRt|memWrite|wRt|imm, program.OpSC)
 	set(famMem, rRs|memRead|wFt|imm, program.OpLWC1)
 	set(famMem, rRs|rFt|memWrite|imm, program.OpSWC1)
-	set(famMem, rRs|memRead|memPair|wFt|wFt2|imm, program.OpLDC1)
-	set(famMem, rRs|rFt|rFt2|memWrite|memPair|imm, program.OpSDC1)
+	set(famMem, rRs|memRead|wFt|wFt2|imm, program.OpLDC1)
+	set(famMem, rRs|rFt|rFt2|memWrite|imm, program.OpSDC1)
 
 	set(famNone, rFs|wRt, program.OpMFC1)
 	set(famNone, rRt|wFs, program.OpMTC1)

@@ -323,8 +323,12 @@ func (t *Tracer) Step() {
 	}
 	ea := b + in.Imm
 	var mem0, mem1 uint32
-	if info.fam == famMem {
-		mem0, mem1 = m.ReadWord(ea&^3), m.ReadWord((ea&^3)+4)
+	wordAddr, words := m.DataWords(in)
+	if words > 0 {
+		mem0 = m.ReadWord(wordAddr)
+	}
+	if words > 1 {
+		mem1 = m.ReadWord(wordAddr + 4)
 	}
 	rtIn, rtIn2 := m.Reg(rt), uint32(0)
 	if in.Op == program.OpLWC1 || in.Op == program.OpSWC1 || in.Op == program.OpLDC1 || in.Op == program.OpSDC1 {
@@ -363,17 +367,17 @@ func (t *Tracer) Step() {
 	extra := uint32(0)
 	switch info.fam {
 	case famMem:
-		a := ea &^ 3
+		a := wordAddr
 		if info.roles&memRead != 0 {
 			t.access(a, mem0, mem0, false, SlotMemRead)
-			if info.roles&memPair != 0 {
+			if words > 1 {
 				t.access(a+4, mem1, mem1, false, SlotMemRead)
 			}
 		}
 		out0, out1 := m.ReadWord(a), m.ReadWord(a+4)
 		if info.roles&memWrite != 0 {
 			t.access(a, out0, mem0, true, SlotMemWrite)
-			if info.roles&memPair != 0 {
+			if words > 1 {
 				t.access(a+4, out1, mem1, true, SlotMemWrite)
 			}
 		}

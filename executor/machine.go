@@ -171,9 +171,6 @@ func (m *Machine) Err() error { return m.err }
 // Memory returns the guest memory.
 func (m *Machine) Memory() *Memory { return m.mem }
 
-// Heap returns the next address anonymous mmap hands out.
-func (m *Machine) Heap() uint32 { return m.os.heap }
-
 // ReadWord returns the word at the 4-aligned address a.
 func (m *Machine) ReadWord(a uint32) uint32 { return m.load(a &^ 3) }
 
@@ -262,6 +259,3 @@ func (m *Machine) recode(a, v uint32) {
 		m.code[(a-m.codeBase)>>2] = program.Decode(v, a)
 	}
 }
-
-// OpCounts returns how many times each opcode executed.
-func (m *Machine) OpCounts() *[256]uint64 { return &m.opCount }

@@ -69,6 +69,22 @@ func (m *Machine) fetchSlow() *program.Inst {
 	return &m.scratch
 }
 
+// DataWords returns the aligned data words the load or store in executes
+// from the current state: n words (0, 1, or 2 for LDC1/SDC1) starting at a.
+// Syscalls report theirs through LogAccesses. Tracing and step witnesses
+// use it, so the step loop's addressing has one description outside it.
+func (m *Machine) DataWords(in program.Inst) (a uint32, n int) {
+	switch in.Op {
+	case program.OpLB, program.OpLH, program.OpLWL, program.OpLW, program.OpLBU, program.OpLHU, program.OpLWR,
+		program.OpSB, program.OpSH, program.OpSWL, program.OpSW, program.OpSWR, program.OpLL, program.OpSC,
+		program.OpLWC1, program.OpSWC1:
+		return (m.regs[in.Rs] + in.Imm) &^ 3, 1
+	case program.OpLDC1, program.OpSDC1:
+		return (m.regs[in.Rs] + in.Imm) &^ 3, 2
+	}
+	return 0, 0
+}
+
 // InstAt returns the decoded instruction at the aligned address pc, as the
 // step loop sees it.
 func (m *Machine) InstAt(pc uint32) program.Inst { return m.instAt(pc) }

@@ -139,18 +139,14 @@ func dataWords(m *executor.Machine) (addrs []uint32, syscall bool) {
 		return nil, false // the fetch faults
 	}
 	in := m.InstAt(pc)
-	switch in.Op {
-	case program.OpLB, program.OpLH, program.OpLWL, program.OpLW, program.OpLBU, program.OpLHU, program.OpLWR,
-		program.OpSB, program.OpSH, program.OpSWL, program.OpSW, program.OpSWR, program.OpLL, program.OpSC,
-		program.OpLWC1, program.OpSWC1:
-		return []uint32{(m.Reg(int(in.Rs)) + in.Imm) &^ 3}, false
-	case program.OpLDC1, program.OpSDC1:
-		a := (m.Reg(int(in.Rs)) + in.Imm) &^ 3
-		return []uint32{a, a + 4}, false
-	case program.OpSYSCALL:
+	if in.Op == program.OpSYSCALL {
 		return nil, true
 	}
-	return nil, false
+	a, n := m.DataWords(in)
+	for i := 0; i < n; i++ {
+		addrs = append(addrs, a+4*uint32(i))
+	}
+	return addrs, false
 }
 
 // proofFile is the JSON proof file of OP Stack tooling (REFERENCE
