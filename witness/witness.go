@@ -1,6 +1,7 @@
 package witness
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -20,12 +21,13 @@ type StepWitness struct {
 	State [StateSize]byte
 	// Pre and Post are the state hashes before and after the step.
 	Pre, Post [32]byte
-	// Proofs holds ProofSize-byte memory proofs against the pre-state's
-	// memory root: #0 the instruction word at pc, then one per aligned
-	// data word the step reads or writes, in address order; a step that
-	// touches no data word carries #0 again as #1. Exactly two proofs
-	// (1,792 bytes) except for steps that touch several words (syscalls,
-	// precompiles, LDC1/SDC1), see docs/fault-proofs.md.
+	// Proofs holds ProofSize-byte memory proofs: #0 the instruction word
+	// at pc against the pre-state root; then one per distinct aligned data
+	// word in the order the step first accesses it, proof i valid against
+	// the root after the words of proofs 1..i-1 took their post-step
+	// values (docs/fault-proofs.md). A step that touches no data word
+	// carries #0 again as #1, so every single-word step has exactly two
+	// proofs (1,792 bytes), as Cannon.
 	Proofs []byte
 	// Addrs is the aligned address of each proof (not part of the proof
 	// file: the contract derives addresses from the state and instruction).
@@ -67,6 +69,9 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 	if m.Unconstrained() {
 		return nil, fmt.Errorf("%w: unconstrained execution has no fault-proof state", ErrUnprovable)
 	}
+	if err := checkScope(m); err != nil {
+		return nil, err
+	}
 	pre := t.Root(m)
 	st := m.State()
 	w := &StepWitness{Step: st.Step, State: EncodeState(pre, st)}
@@ -76,56 +81,99 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 	w.Addrs = []uint32{pc}
 	w.Proofs = append(make([]byte, 0, 2*ProofSize), p0[:]...)
 
+	// The data words in first-access order with their values before the
+	// step: loads and stores from the instruction, syscalls from the
+	// access log of the real step.
 	addrs, syscall := dataWords(m)
+	prev := make(map[uint32]uint32, 4)
 	if syscall {
 		if v0 := m.Reg(2); v0 == zkEnterUnconstrained || v0 == zkExitUnconstrained {
 			return nil, fmt.Errorf("%w: unconstrained execution has no fault-proof state", ErrUnprovable)
 		}
-		// Execute the call with its memory accesses logged; the proofs
-		// are then taken with the words' values before the call, which
-		// the first access to each word records.
 		var log []executor.Access
 		m.LogAccesses(&log)
 		m.RunUntil(st.Step + 1)
 		m.LogAccesses(nil)
-		if m.Err() != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnprovable, m.Err())
-		}
-		prev := make(map[uint32]uint32, len(log))
 		for _, a := range log {
 			if _, seen := prev[a.Addr]; !seen {
 				prev[a.Addr] = a.Prev
 				addrs = append(addrs, a.Addr)
 			}
 		}
-		slices.Sort(addrs)
-		for _, a := range addrs {
-			p := t.proof(m, a, prev)
-			w.Proofs = append(w.Proofs, p[:]...)
-		}
 	} else {
-		slices.Sort(addrs)
 		addrs = slices.Compact(addrs)
 		for _, a := range addrs {
-			p := t.proof(m, a, nil)
-			w.Proofs = append(w.Proofs, p[:]...)
+			prev[a] = m.ReadWord(a)
 		}
 		m.RunUntil(st.Step + 1)
-		if m.Err() != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnprovable, m.Err())
-		}
 	}
-	if len(addrs) == 0 {
-		// No data word: proof #1 repeats proof #0 (docs/fault-proofs.md).
-		addrs = []uint32{pc}
-		w.Proofs = append(w.Proofs, p0[:]...)
+	if m.Err() != nil {
+		return nil, fmt.Errorf("%w: %v", ErrUnprovable, m.Err())
 	}
-	w.Addrs = append(w.Addrs, addrs...)
 	if m.Step() != st.Step+1 {
 		return nil, fmt.Errorf("%w: the step moved the step counter from %d to %d", ErrUnprovable, st.Step, m.Step())
 	}
+	if len(addrs) == 0 {
+		// No data word: proof #1 repeats proof #0 (docs/fault-proofs.md).
+		w.Addrs = append(w.Addrs, pc)
+		w.Proofs = append(w.Proofs, p0[:]...)
+	} else {
+		w.Addrs = append(w.Addrs, addrs...)
+		w.Proofs = append(w.Proofs, sequentialProofs(m, t, addrs, prev)...)
+	}
 	w.Post = StateHash(EncodeState(t.Root(m), m.State()))
 	return w, nil
+}
+
+// sequentialProofs returns the proofs of addrs (first-access order) in the
+// form the contract consumes them: proof i is valid against the root of
+// the memory in which the words of proofs 0..i-1 already hold their values
+// after the step and the others their values before it (prev). The proofs
+// are taken against the pre-step root, then each is brought forward by
+// replacing the siblings and leaf bytes that earlier words' paths changed.
+func sequentialProofs(m *executor.Machine, t *Tree, addrs []uint32, prev map[uint32]uint32) []byte {
+	type node struct {
+		h int
+		i uint32
+	}
+	changed := make(map[node][32]byte, len(addrs)*(TreeDepth+1))
+	out := make([]byte, 0, len(addrs)*ProofSize)
+	h := t.h
+	for _, a := range addrs {
+		p := t.proof(m, a, prev)
+		if l, ok := changed[node{0, a >> 5}]; ok {
+			copy(p[:32], l[:])
+		}
+		for k := 0; k < TreeDepth; k++ {
+			if s, ok := changed[node{k, a>>(5+k) ^ 1}]; ok {
+				copy(p[32*(k+1):], s[:])
+			}
+		}
+		out = append(out, p[:]...)
+		// Apply the word's final value and record the new path.
+		cur := [32]byte(p[:32])
+		putWord(cur[a&31:], m.ReadWord(a), m.BigEndian())
+		changed[node{0, a >> 5}] = cur
+		for k := 0; k < TreeDepth; k++ {
+			sib := [32]byte(p[32*(k+1):])
+			if a>>(5+k)&1 != 0 {
+				cur = h.hash2(&sib, &cur)
+			} else {
+				cur = h.hash2(&cur, &sib)
+			}
+			changed[node{k + 1, a >> (6 + k)}] = cur
+		}
+	}
+	return out
+}
+
+// putWord stores word v into b as the guest's memory bytes.
+func putWord(b []byte, v uint32, bigEndian bool) {
+	if bigEndian {
+		binary.BigEndian.PutUint32(b, v)
+	} else {
+		binary.LittleEndian.PutUint32(b, v)
+	}
 }
 
 // dataWords returns the aligned data words a load or store at the next
