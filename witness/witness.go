@@ -29,9 +29,27 @@ type StepWitness struct {
 	// carries #0 again as #1, so every single-word step has exactly two
 	// proofs (1,792 bytes), as Cannon.
 	Proofs []byte
+	// BigEndian is the guest's byte order, which fixes the contract
+	// deployment that can check the witness.
+	BigEndian bool
+	// Oracle is set when the step reads the pre-image oracle (fd 5).
+	Oracle *OracleRead
 	// Addrs is the aligned address of each proof (not part of the proof
 	// file: the contract derives addresses from the state and instruction).
 	Addrs []uint32
+}
+
+// OracleRead is the pre-image a step reads: the contract's oracle must hold
+// it before the step is checked.
+type OracleRead struct {
+	// Key is the guest-visible key (before on-chain localization of a
+	// local key).
+	Key [32]byte
+	// Value is the pre-image as the guest reads it: u64 big-endian length,
+	// then the data.
+	Value []byte
+	// Offset is the read position in Value.
+	Offset uint32
 }
 
 // Proof returns proof i.
@@ -74,7 +92,7 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 	}
 	pre := t.Root(m)
 	st := m.State()
-	w := &StepWitness{Step: st.Step, State: EncodeState(pre, st)}
+	w := &StepWitness{Step: st.Step, State: EncodeState(pre, st), BigEndian: m.BigEndian()}
 	w.Pre = StateHash(w.State)
 	pc := st.PC &^ 3
 	p0 := t.proof(m, pc, nil)
@@ -198,27 +216,42 @@ func dataWords(m *executor.Machine) (addrs []uint32, syscall bool) {
 }
 
 // proofFile is the JSON proof file of OP Stack tooling (REFERENCE
-// section 3). The oracle fields come with the pre-image oracle.
+// section 3). The oracle fields appear only for steps that read the
+// pre-image oracle. "byte-order" is zkmips's own addition and appears only
+// for little-endian guests, so big-endian (Cannon) files stay exactly in
+// Cannon's format.
 type proofFile struct {
-	Step      uint64 `json:"step"`
-	Pre       string `json:"pre"`
-	Post      string `json:"post"`
-	StateData string `json:"state-data"`
-	ProofData string `json:"proof-data"`
+	Step         uint64  `json:"step"`
+	Pre          string  `json:"pre"`
+	Post         string  `json:"post"`
+	StateData    string  `json:"state-data"`
+	ProofData    string  `json:"proof-data"`
+	OracleKey    string  `json:"oracle-key,omitempty"`
+	OracleValue  string  `json:"oracle-value,omitempty"`
+	OracleOffset *uint32 `json:"oracle-offset,omitempty"`
+	ByteOrder    string  `json:"byte-order,omitempty"`
 }
 
 func hex0x(b []byte) string { return "0x" + hex.EncodeToString(b) }
 
 // MarshalJSON writes the proof file: {"step", "pre", "post", "state-data",
-// "proof-data"} with 0x-prefixed hex.
+// "proof-data"} with 0x-prefixed hex, plus the oracle fields and the byte
+// order when they apply (see proofFile).
 func (w *StepWitness) MarshalJSON() ([]byte, error) {
-	return json.Marshal(proofFile{
+	f := proofFile{
 		Step:      w.Step,
 		Pre:       hex0x(w.Pre[:]),
 		Post:      hex0x(w.Post[:]),
 		StateData: hex0x(w.State[:]),
 		ProofData: hex0x(w.Proofs),
-	})
+	}
+	if o := w.Oracle; o != nil {
+		f.OracleKey, f.OracleValue, f.OracleOffset = hex0x(o.Key[:]), hex0x(o.Value), &o.Offset
+	}
+	if !w.BigEndian {
+		f.ByteOrder = "little"
+	}
+	return json.Marshal(f)
 }
 
 // UnmarshalJSON reads a proof file. Addrs is left empty (addresses are
@@ -228,8 +261,14 @@ func (w *StepWitness) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return err
 	}
-	var nw StepWitness
-	nw.Step = f.Step
+	nw := StepWitness{Step: f.Step, BigEndian: true}
+	switch f.ByteOrder {
+	case "", "big":
+	case "little":
+		nw.BigEndian = false
+	default:
+		return fmt.Errorf("proof file: byte-order %q: want big or little", f.ByteOrder)
+	}
 	for _, x := range []struct {
 		name string
 		s    string
@@ -246,6 +285,23 @@ func (w *StepWitness) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("proof file: proof-data must be 0x and a multiple of %d hex bytes", ProofSize)
 	}
 	nw.Proofs = p
+	if f.OracleKey != "" || f.OracleValue != "" || f.OracleOffset != nil {
+		var o OracleRead
+		k, err := unhex(f.OracleKey)
+		if err != nil || len(k) != 32 {
+			return errors.New("proof file: oracle-key must be 0x and 32 hex bytes")
+		}
+		copy(o.Key[:], k)
+		if o.Value, err = unhex(f.OracleValue); err != nil || len(o.Value) < 8 ||
+			binary.BigEndian.Uint64(o.Value) != uint64(len(o.Value)-8) {
+			return errors.New("proof file: oracle-value must be 0x, an 8-byte big-endian length, then that many bytes")
+		}
+		if f.OracleOffset == nil {
+			return errors.New("proof file: oracle-key without oracle-offset")
+		}
+		o.Offset = *f.OracleOffset
+		nw.Oracle = &o
+	}
 	*w = nw
 	return nil
 }

@@ -3,9 +3,14 @@ package main
 import (
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
 
 	"github.com/spf13/cobra"
+	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/witness"
 )
 
@@ -13,7 +18,9 @@ import (
 type proveOptions struct {
 	runOptions
 	step   uint64
+	steps  string // prove-step's --step: N, a list or ranges
 	out    string
+	outDir string
 	asJSON bool
 }
 
@@ -24,18 +31,26 @@ func (c *cli) proveStepCommand() *cobra.Command {
 		Short: "Write the single-step proof of step N (Cannon's proof JSON)",
 		Long: `Prove-step runs PROGRAM to step N (0-based) and writes the witness of that
 step in the proof JSON the OP Stack tooling reads: step, pre and post state
-hashes, the 226-byte pre-state and the memory proofs (the instruction word,
-then every data word the step touches, 896 bytes each, against the
-pre-state's memory root). docs/fault-proofs.md describes the layout; the
-on-chain verifier is not part of zkmips yet.`,
+hashes, the 226-byte pre-state, the memory proofs (the instruction word,
+then every data word the step touches, 896 bytes each) and, when the step
+reads the pre-image oracle, its key, value and offset.
+docs/fault-proofs.md describes the layout; "zkmips verify-step FILE" checks
+a proof with the shipped MIPS.sol.
+
+--step also takes a list and ranges (--step 1,4,9 or --step 100-199): the
+proofs then go to --out-dir DIR as STEP.json, or to standard output as one
+JSON object per line. Steps the contract cannot check (zkVM calls, FP
+registers, syscalls whose effect depends on state outside the 226 bytes;
+docs/fault-proofs.md lists them) are refused with the reason.`,
 		Args: programArg(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return c.proveStep(&o, args[0], args[1:], false)
 		},
 	}
 	o.addFlags(cmd.Flags())
-	cmd.Flags().Uint64Var(&o.step, "step", 0, "prove step `N` (0-based)")
-	cmd.Flags().StringVar(&o.out, "out", "", "write the proof to `FILE` (default: standard output)")
+	cmd.Flags().StringVar(&o.steps, "step", "", "prove step `N` (0-based), or a list/ranges such as 1,4,9 or 100-199")
+	cmd.Flags().StringVar(&o.out, "out", "", "write the proof to `FILE` (one step; default: standard output)")
+	cmd.Flags().StringVar(&o.outDir, "out-dir", "", "write each proof to `DIR`/STEP.json")
 	cmd.MarkFlagRequired("step")
 	return cmd
 }
@@ -56,8 +71,23 @@ func (c *cli) stateCommand() *cobra.Command {
 	return cmd
 }
 
-// proveStep runs to o.step and prints the state there, or proves the step.
+// proveStep runs to o.step and prints the state there, or proves the steps.
 func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, stateOnly bool) error {
+	steps := []uint64{o.step}
+	if !stateOnly {
+		var err error
+		if steps, err = parseStepList(o.steps); err != nil {
+			return err
+		}
+		if len(steps) > 1 && o.out != "" {
+			return errors.New("--out takes one step; use --out-dir DIR for several")
+		}
+		if o.outDir != "" {
+			if err := os.MkdirAll(o.outDir, 0o755); err != nil {
+				return fmt.Errorf("--out-dir: %w", err)
+			}
+		}
+	}
 	o.noStream = true
 	g, err := c.prepare(&o.runOptions, progArg, guestArgs)
 	if err != nil {
@@ -65,6 +95,9 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 	}
 	defer g.close()
 	m := g.m
+	if !stateOnly {
+		return c.proveSteps(o, m, steps, func() { g.stdout.Flush() })
+	}
 	m.RunUntil(o.step)
 	g.stdout.Flush()
 	if m.Err() != nil {
@@ -109,20 +142,46 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 		}
 		return nil
 	}
-	w, err := witness.Prove(m, tree)
-	if err != nil {
-		return err
+	return nil
+}
+
+// proveSteps proves the given steps (sorted) of m, running in fast mode in
+// between; one tree follows the machine, so each proof costs only the
+// memory written since the previous one.
+func (c *cli) proveSteps(o *proveOptions, m *executor.Machine, steps []uint64, flush func()) error {
+	tree := witness.NewTree()
+	for _, n := range steps {
+		m.RunUntil(n)
+		flush()
+		if m.Err() != nil {
+			return m.Err()
+		}
+		if m.Step() != n || m.Exited() {
+			return fmt.Errorf("the guest ended after %d steps: there is no step %d", m.Step(), n)
+		}
+		w, err := witness.Prove(m, tree)
+		flush()
+		if err != nil {
+			return fmt.Errorf("step %d: %w", n, err)
+		}
+		b, err := json.Marshal(w)
+		if err != nil {
+			return err
+		}
+		b = append(b, '\n')
+		switch {
+		case o.out != "":
+			err = writeFileAtomic(o.out, b)
+		case o.outDir != "":
+			err = writeFileFast(filepath.Join(o.outDir, strconv.FormatUint(n, 10)+".json"), b)
+		default:
+			_, err = c.stdout.Write(b)
+		}
+		if err != nil {
+			return err
+		}
 	}
-	b, err := json.Marshal(w)
-	if err != nil {
-		return err
-	}
-	b = append(b, '\n')
-	if o.out == "" {
-		_, err = c.stdout.Write(b)
-		return err
-	}
-	return writeFileAtomic(o.out, b)
+	return nil
 }
 
 func regStrings(r [32]uint32) (s [32]string) {
