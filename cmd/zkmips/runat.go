@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/spf13/pflag"
+	"github.com/zkmips/zkmips/executor"
+	"github.com/zkmips/zkmips/witness"
+)
+
+// pointOptions are run's Cannon-style step schedules: each is checked
+// before the step executes.
+type pointOptions struct {
+	proofAt, snapshotAt, stopAt, infoAt string
+	proofsDir                           string
+	proof, snapshot, stop, info         stepPoint
+}
+
+func (o *pointOptions) addFlags(f *pflag.FlagSet) {
+	const sched = "never, always, =N (before step N) or %N (before every N-th step)"
+	f.StringVar(&o.proofAt, "proof-at", "never", "write the step proof (JSON, as prove-step) of the steps `WHEN` selects: "+sched)
+	f.StringVar(&o.snapshotAt, "snapshot-at", "never", "write a snapshot before the steps `WHEN` selects")
+	f.StringVar(&o.stopAt, "stop-at", "never", "stop before the first step `WHEN` selects")
+	f.StringVar(&o.infoAt, "info-at", "never", "print progress (step, pc, instruction, speed) before the steps `WHEN` selects")
+	f.StringVar(&o.proofsDir, "proofs-dir", "proofs", "write proofs (STEP.json) and snapshots (STEP.snap) to `DIR`")
+}
+
+// parse checks the schedules; it reports whether any is set.
+func (o *pointOptions) parse() (bool, error) {
+	var err error
+	for _, p := range []struct {
+		name string
+		s    string
+		dst  *stepPoint
+	}{{"proof-at", o.proofAt, &o.proof}, {"snapshot-at", o.snapshotAt, &o.snapshot}, {"stop-at", o.stopAt, &o.stop}, {"info-at", o.infoAt, &o.info}} {
+		if *p.dst, err = parseStepPoint(p.name, p.s); err != nil {
+			return false, err
+		}
+	}
+	return o.proof.kind|o.snapshot.kind|o.stop.kind|o.info.kind != 0, nil
+}
+
+// errStopAt marks a run that --stop-at ended before the guest exited.
+var errStopAt = errors.New("stopped by --stop-at")
+
+// runScheduled runs m to its end (or --max-steps, or --stop-at), acting
+// before each step the schedules select. Between selected steps the
+// machine runs in fast mode; a proof executes its step itself.
+func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64) error {
+	if o.proof.kind != 0 || o.snapshot.kind != 0 {
+		if err := os.MkdirAll(o.proofsDir, 0o755); err != nil {
+			return fmt.Errorf("--proofs-dir: %w", err)
+		}
+	}
+	limit := ^uint64(0)
+	if maxSteps != 0 {
+		limit = maxSteps
+	}
+	var tree *witness.Tree
+	start, startStep := time.Now(), m.Step()
+	for !m.Exited() && m.Err() == nil && m.Step() < limit {
+		step := m.Step()
+		if o.info.matches(step) {
+			c.info(m, start, startStep)
+		}
+		if o.stop.matches(step) {
+			return errStopAt
+		}
+		if o.snapshot.matches(step) {
+			b, err := m.MarshalSnapshot()
+			if err != nil {
+				return fmt.Errorf("--snapshot-at: step %d: %w", step, err)
+			}
+			if err := writeFileFast(filepath.Join(o.proofsDir, strconv.FormatUint(step, 10)+".snap"), b); err != nil {
+				return fmt.Errorf("--snapshot-at: %w", err)
+			}
+		}
+		if o.proof.matches(step) {
+			if tree == nil {
+				tree = witness.NewTree()
+			}
+			w, err := witness.Prove(m, tree)
+			if err != nil {
+				return fmt.Errorf("--proof-at: step %d: %w", step, err)
+			}
+			b, err := json.Marshal(w)
+			if err != nil {
+				return err
+			}
+			if err := writeFileFast(filepath.Join(o.proofsDir, strconv.FormatUint(step, 10)+".json"), append(b, '\n')); err != nil {
+				return fmt.Errorf("--proof-at: %w", err)
+			}
+			continue // Prove executed the step
+		}
+		next := limit
+		for _, p := range []stepPoint{o.info, o.stop, o.snapshot, o.proof} {
+			if n, ok := p.next(step + 1); ok && n < next {
+				next = n
+			}
+		}
+		m.RunUntil(next)
+	}
+	if !m.Exited() && m.Err() == nil && m.Step() >= limit && maxSteps != 0 {
+		return fmt.Errorf("%w: %d steps (--max-steps) without exiting", executor.ErrStepLimit, limit)
+	}
+	return nil
+}
+
+// info prints one progress line, as Cannon's --info-at.
+func (c *cli) info(m *executor.Machine, start time.Time, startStep uint64) {
+	el := time.Since(start).Seconds()
+	ips := 0.0
+	if el > 0 {
+		ips = float64(m.Step()-startStep) / el
+	}
+	pc := m.PC()
+	insn := "?"
+	if pc&3 == 0 && pc >= executor.NullLimit {
+		insn = m.InstAt(pc).String()
+	}
+	fmt.Fprintf(c.stderr, "zkmips: step %d pc 0x%08x insn %s ips %.0f pages %d\n",
+		m.Step(), pc, insn, ips, m.Memory().AllocatedPages())
+}
+
+// writeFileFast writes path through a temporary name and a rename, so a
+// reader never sees a partial file, but without fsync: --proof-at always
+// writes thousands of files a second, each one regenerable.
+func writeFileFast(path string, data []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
