@@ -112,6 +112,7 @@ func (c *cli) rootCommand() *cobra.Command {
 		c.traceCommand(),
 		c.proveStepCommand(),
 		c.stateCommand(),
+		c.verifyStepCommand(),
 		c.disasmCommand(),
 		c.examplesCommand(),
 		c.versionCommand(),
