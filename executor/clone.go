@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"maps"
+	"slices"
 
 	"github.com/zkmips/zkmips/program"
 )
@@ -52,6 +53,7 @@ func (m *Machine) Clone(stdout, stderr io.Writer) (*Machine, error) {
 		}
 		o.fds[fd] = &ne
 	}
+	c.pre.hint = slices.Clone(m.pre.hint) // the cached pre-image is never modified: shared
 	o.calls = maps.Clone(m.os.calls)
 	o.unknown = maps.Clone(m.os.unknown)
 	o.dropped = maps.Clone(m.os.dropped)

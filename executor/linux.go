@@ -123,6 +123,12 @@ const (
 	fdEventfd
 	fdPipeRead
 	fdPipeWrite
+	fdHintRead      // fd 3
+	fdHintWrite     // fd 4
+	fdPreimageRead  // fd 5
+	fdPreimageWrite // fd 6
+
+	fdLastKind = fdPreimageWrite
 )
 
 type fdEntry struct {
@@ -136,6 +142,16 @@ type fdEntry struct {
 // firstExtraFD is where descriptors the guest creates (epoll, eventfd)
 // start, leaving 3..6 to the pre-image oracle.
 const firstExtraFD = 100
+
+// initialFDs is the descriptor table of a new process: the standard
+// streams and the pre-image oracle's four descriptors.
+func initialFDs() map[uint32]*fdEntry {
+	return map[uint32]*fdEntry{
+		0: {kind: fdStdin}, 1: {kind: fdStdout}, 2: {kind: fdStderr},
+		FDHintRead: {kind: fdHintRead}, FDHintWrite: {kind: fdHintWrite},
+		FDPreimageRead: {kind: fdPreimageRead}, FDPreimageWrite: {kind: fdPreimageWrite},
+	}
+}
 
 type osState struct {
 	tls      uint32
@@ -186,7 +202,7 @@ func (m *Machine) initOS(end uint32) error {
 	o.calls = map[uint32]uint64{}
 	o.unknown = map[uint32]uint64{}
 	o.dropped = map[int]uint64{}
-	o.fds = map[uint32]*fdEntry{0: {kind: fdStdin}, 1: {kind: fdStdout}, 2: {kind: fdStderr}}
+	o.fds = initialFDs()
 	o.nextFD = firstExtraFD
 	o.nextTid = guestPID + 1
 	o.brkStart = (end + pageSize - 1) &^ (pageSize - 1)
@@ -267,10 +283,11 @@ func (m *Machine) arg(i int) uint32 {
 }
 
 // sysReturn completes a Linux syscall: v0 = result, a3 = 0, or on a
-// negative errno v0 = errno, a3 = 1; then the step advances.
+// negative errno v0 = errno, a3 = 1; then the step advances. After an
+// executor error (m.stopWith) it does nothing: the step did not happen.
 func (m *Machine) sysReturn(v int64) {
-	if m.exited {
-		return // the call ended the guest (a fatal signal to itself)
+	if m.exited || m.err != nil {
+		return // the call ended the guest (a fatal signal to itself) or failed
 	}
 	if v < 0 && v > -4096 {
 		m.regs[2], m.regs[7] = uint32(-v), 1
@@ -387,9 +404,16 @@ func (m *Machine) linuxSyscall(num uint32) {
 			m.sysReturn(-eFAULT)
 			return
 		}
+		// Each entry's length is read before its base (the order the
+		// step's memory proofs follow); a short write (fd 6) ends the
+		// call, as Linux ends writev at a short write.
 		var total int64
 		for i := uint32(0); i < a2; i++ {
-			n := m.write(a0, m.getWord(a1+8*i), m.getWord(a1+8*i+4))
+			l := m.getWord(a1 + 8*i + 4)
+			n := m.write(a0, m.getWord(a1+8*i), l)
+			if m.err != nil {
+				return // the step did not happen
+			}
 			if n < 0 {
 				if total == 0 {
 					total = n
@@ -397,6 +421,9 @@ func (m *Machine) linuxSyscall(num uint32) {
 				break
 			}
 			total += n
+			if n < int64(l) {
+				break
+			}
 		}
 		m.sysReturn(total)
 	case sysClose:
@@ -699,6 +726,10 @@ func (m *Machine) read(fd, buf, n uint32) int64 {
 		m.writeBytes(buf, (*e.pipe)[:k])
 		*e.pipe = (*e.pipe)[k:]
 		return int64(k)
+	case fdHintRead:
+		return int64(n) // the hint acknowledgement: nothing is written
+	case fdPreimageRead:
+		return m.readPreimage(buf, n)
 	case fdEventfd:
 		if n < 8 {
 			return -eINVAL
@@ -729,8 +760,11 @@ func (m *Machine) write(fd, buf, n uint32) int64 {
 			w = m.cfg.Stderr
 		}
 		// The guest's buffer is read whether or not the output is kept, so
-		// the step's memory accesses never depend on the host.
+		// the step's memory accesses never depend on the host. The bytes
+		// only leave the machine: their reads are logged as Output.
+		m.output = true
 		b := m.ReadBytes(buf, int(n))
+		m.output = false
 		if w != nil && n > 0 {
 			if _, err := w.Write(b); err != nil {
 				m.stopWith(fmt.Errorf("writing the guest's fd %d: %v", fd, err))
@@ -754,6 +788,10 @@ func (m *Machine) write(fd, buf, n uint32) int64 {
 		}
 		*e.pipe = append(*e.pipe, m.ReadBytes(buf, int(n))...)
 		return int64(n)
+	case fdHintWrite:
+		return m.writeHint(buf, n)
+	case fdPreimageWrite:
+		return m.writePreimageKey(buf, n)
 	}
 	return -eBADF
 }
@@ -769,9 +807,9 @@ func (m *Machine) fcntl(fd, cmd uint32) int64 {
 		return 0
 	case 3: // F_GETFL
 		switch e.kind {
-		case fdStdin:
-			return 0
-		case fdStdout, fdStderr:
+		case fdStdin, fdHintRead, fdPreimageRead:
+			return 0 // O_RDONLY
+		case fdStdout, fdStderr, fdHintWrite, fdPreimageWrite:
 			return oWronly
 		}
 		return oRdwr | oNonblock
@@ -861,14 +899,15 @@ func (m *Machine) getrlimit(res, ptr uint32, wide bool) int64 {
 	return 0
 }
 
-// fileMode describes descriptors for stat: the standard streams are pipes.
+// fileMode describes descriptors for stat: the standard streams and the
+// pre-image oracle's descriptors are pipes.
 func (m *Machine) fileMode(fd uint32) (uint32, bool) {
 	e, ok := m.os.fds[fd]
 	if !ok {
 		return 0, false
 	}
 	switch e.kind {
-	case fdStdin, fdStdout, fdStderr:
+	case fdStdin, fdStdout, fdStderr, fdHintRead, fdHintWrite, fdPreimageRead, fdPreimageWrite:
 		return 0o010600, true // S_IFIFO | 0600
 	}
 	return 0o000600, true // anonymous inode

@@ -34,6 +34,10 @@ type Config struct {
 	Strict bool
 	// NoGoPatches disables the load-time patches of Go runtime symbols.
 	NoGoPatches bool
+	// Oracle answers the guest's hints (fd 4) and pre-image requests
+	// (fd 5). Without one, hints are dropped and a read of fd 5 stops the
+	// run with an error.
+	Oracle Oracle
 }
 
 // Address-space layout. Fixed so that runs are reproducible; see
@@ -81,8 +85,10 @@ type Machine struct {
 	patchWords []PatchedWord
 	os         osState
 	zk         zkState
+	pre        preimageState
 	opCount    [256]uint64 // indexed by program.Op; 256 avoids a bounds check
 	acc        *[]Access   // see LogAccesses
+	output     bool        // loads read bytes that only leave the machine (Access.Output)
 	yield      bool        // set by a syscall that replaced state the step loop caches
 }
 
@@ -185,6 +191,12 @@ type Access struct {
 	Value uint32 // the word after the access
 	Prev  uint32 // the word before it (equal to Value for reads)
 	Write bool
+	// Output marks a read of bytes that only leave the machine: the bytes
+	// written to stdout and stderr (write, and writev's buffers but not
+	// its iovec array) and the hint bytes written to fd 4. Nothing in the
+	// machine's state depends on them, so fault proofs leave them out;
+	// tracing records them like any other access.
+	Output bool
 }
 
 // LogAccesses makes every memory access that does not come from a load or
@@ -197,7 +209,7 @@ func (m *Machine) LogAccesses(log *[]Access) { m.acc = log }
 func (m *Machine) load(a uint32) uint32 {
 	v := m.mem.load(a)
 	if m.acc != nil {
-		*m.acc = append(*m.acc, Access{Addr: a, Value: v, Prev: v})
+		*m.acc = append(*m.acc, Access{Addr: a, Value: v, Prev: v, Output: m.output})
 	}
 	return v
 }

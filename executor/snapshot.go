@@ -20,21 +20,25 @@ import (
 //
 //	"ZKMSNAP\x00" | u32 version | body | sha256(everything before)
 //
-// The body (version 1) is written by MarshalSnapshot field by field, in the
-// order UnmarshalSnapshot reads it; byte strings and lists are prefixed by
-// a u32 count, maps are written sorted by key, pages in address order, and
-// all-zero pages are omitted, so equal machines give equal bytes.
+// The body (version 2; version 1 had no pre-image oracle state) is written
+// by MarshalSnapshot field by field, in the order UnmarshalSnapshot reads
+// it; byte strings and lists are prefixed by a u32 count, maps are written
+// sorted by key, pages in address order, and all-zero pages are omitted,
+// so equal machines give equal bytes.
 //
 // What is not in a snapshot is what the caller provides again: the program
-// (checked against a digest), the output writers, MaxSteps and Strict, and
-// standard input, whose bytes must be the same (checked against their
-// length and digest; the snapshot records how many were consumed).
+// (checked against a digest), the output writers, MaxSteps, Strict and the
+// pre-image Oracle (the pre-image of the current key is fetched again on
+// the next read of fd 5; the key, offset and pending hint bytes are in the
+// snapshot), and standard input, whose bytes must be the same (checked
+// against their length and digest; the snapshot records how many were
+// consumed).
 // Args, Env, Seed, Inputs and NoGoPatches only shape the initial state and
 // are ignored on restore.
 
 const (
 	snapMagic   = "ZKMSNAP\x00"
-	snapVersion = 1
+	snapVersion = 2
 )
 
 // ErrSnapshot is wrapped by every error UnmarshalSnapshot returns for bytes
@@ -156,6 +160,11 @@ func (m *Machine) MarshalSnapshot() ([]byte, error) {
 		}
 	}
 
+	// Pre-image oracle registers and pending hint bytes.
+	e.raw(m.pre.key[:])
+	e.u32(m.pre.offset)
+	e.bytes(m.pre.hint)
+
 	// zkVM state.
 	z := &m.zk
 	e.u32(uint32(len(z.inputs)))
@@ -190,7 +199,7 @@ func (m *Machine) MarshalSnapshot() ([]byte, error) {
 // UnmarshalSnapshot rebuilds the machine a snapshot was taken of. p must
 // be the program it was running and cfg.Stdin must hold the same bytes as
 // the original's standard input (nil or empty if it had none); cfg's
-// Stdout, Stderr, MaxSteps and Strict apply from here on. Corrupt,
+// Stdout, Stderr, MaxSteps, Strict and Oracle apply from here on. Corrupt,
 // truncated or foreign bytes give an error wrapping ErrSnapshot.
 func UnmarshalSnapshot(p *program.Program, cfg Config, b []byte) (*Machine, error) {
 	if len(b) < len(snapMagic)+4+sha256.Size || string(b[:len(snapMagic)]) != snapMagic {
@@ -286,7 +295,7 @@ func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, erro
 	for n := r.count(4 + 1 + 8 + 4 + 1 + 4); n > 0 && r.err == nil; n-- {
 		fd := r.u32()
 		f := &fdEntry{kind: fdKind(r.u8()), counter: r.u64()}
-		if f.kind < fdStdin || f.kind > fdPipeWrite {
+		if f.kind < fdStdin || f.kind > fdLastKind {
 			r.fail("fd %d has kind %d", fd, f.kind)
 		}
 		if pi := r.u32(); pi != 0 {
@@ -314,6 +323,14 @@ func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, erro
 			r.fail("fd %d twice", fd)
 		}
 		o.fds[fd] = f
+	}
+
+	copy(m.pre.key[:], r.raw(32))
+	m.pre.offset = r.u32()
+	if m.pre.hint = r.bytes(); len(m.pre.hint) == 0 {
+		m.pre.hint = nil
+	} else if len(m.pre.hint) > maxHintBuffer {
+		r.fail("%d pending hint bytes", len(m.pre.hint))
 	}
 
 	z := &m.zk

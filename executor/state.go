@@ -20,8 +20,9 @@ type State struct {
 	Exited   bool
 	Step     uint64
 	Regs     [32]uint32
-	// PreimageKey and PreimageOffset are the pre-image oracle registers.
-	// zkmips has no oracle yet: they are always zero.
+	// PreimageKey and PreimageOffset are the pre-image oracle registers:
+	// the key the guest wrote to fd 6 and the position in u64be(len) ||
+	// data of the next byte a read of fd 5 returns.
 	PreimageKey    [32]byte
 	PreimageOffset uint32
 }
@@ -31,6 +32,7 @@ func (m *Machine) State() State {
 	return State{
 		PC: m.pc, NextPC: m.npc, LO: m.lo, HI: m.hi, Heap: m.os.heap,
 		ExitCode: m.exitCode, Exited: m.exited, Step: m.step, Regs: m.regs,
+		PreimageKey: m.pre.key, PreimageOffset: m.pre.offset,
 	}
 }
 
@@ -137,16 +139,14 @@ func (mem *Memory) setPage(pageAddr uint32, words *[pageWords]uint32) {
 // such as a Cannon-style state file provides.
 //
 // That state is all the fault-proof VM needs, but it is not all that a
-// Linux process has: Restore starts the OS state afresh (descriptors 0-2
-// open, no TLS pointer, the break at the end of the program, default
-// signal handlers, the random stream at its start as seeded by cfg.Seed,
-// cfg.Inputs from the first item, no load-time patches recorded) and the
-// FP registers at zero.
+// Linux process has: Restore starts the OS state afresh (descriptors 0-6
+// open, no hint bytes pending on fd 4, no TLS pointer, the break at the
+// end of the program, default signal handlers, the random stream at its
+// start as seeded by cfg.Seed, cfg.Inputs from the first item, no
+// load-time patches recorded) and the FP registers at zero. The pre-image
+// key and offset come from st.
 // To continue a run exactly, use MarshalSnapshot and UnmarshalSnapshot.
 func Restore(p *program.Program, cfg Config, st State, pages map[uint32]*[1024]uint32) (*Machine, error) {
-	if st.PreimageKey != ([32]byte{}) || st.PreimageOffset != 0 {
-		return nil, fmt.Errorf("restore: the state uses the pre-image oracle, which zkmips does not implement yet")
-	}
 	if st.Regs[0] != 0 {
 		return nil, fmt.Errorf("restore: register r0 holds 0x%08x, not zero", st.Regs[0])
 	}
@@ -166,6 +166,7 @@ func Restore(p *program.Program, cfg Config, st State, pages map[uint32]*[1024]u
 	m.code = decodeCode(m.mem, m.codeBase, len(p.Code))
 	m.regs, m.pc, m.npc, m.hi, m.lo = st.Regs, st.PC, st.NextPC, st.HI, st.LO
 	m.step, m.exited, m.exitCode = st.Step, st.Exited, st.ExitCode
+	m.pre.key, m.pre.offset = st.PreimageKey, st.PreimageOffset
 
 	var end uint64
 	for i := range p.Segments {
@@ -177,7 +178,7 @@ func Restore(p *program.Program, cfg Config, st State, pages map[uint32]*[1024]u
 	o.calls = map[uint32]uint64{}
 	o.unknown = map[uint32]uint64{}
 	o.dropped = map[int]uint64{}
-	o.fds = map[uint32]*fdEntry{0: {kind: fdStdin}, 1: {kind: fdStdout}, 2: {kind: fdStderr}}
+	o.fds = initialFDs()
 	o.nextFD = firstExtraFD
 	o.nextTid = guestPID + 1
 	o.brkStart = uint32((min(end, 1<<32-pageSize) + pageSize - 1) &^ (pageSize - 1))

@@ -317,9 +317,6 @@ func TestRestoreState(t *testing.T) {
 	if _, err := executor.Restore(p, executor.Config{}, bad, nil); err == nil {
 		t.Fatal("r0 != 0 accepted")
 	}
-	if _, err := executor.Restore(p, executor.Config{}, executor.State{PreimageOffset: 4}, nil); err == nil {
-		t.Fatal("pre-image state accepted")
-	}
 	if _, err := executor.Restore(p, executor.Config{}, executor.State{}, map[uint32]*[1024]uint32{0x1004: new([1024]uint32)}); err == nil {
 		t.Fatal("unaligned page accepted")
 	}

@@ -8,11 +8,13 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 	"github.com/zkmips/zkmips/executor"
+	"github.com/zkmips/zkmips/oracle"
 	"github.com/zkmips/zkmips/program"
 )
 
@@ -27,6 +29,9 @@ type runOptions struct {
 	publicValues string
 	report       string
 	noStream     bool // never read zkmips's own stdin (execute)
+	preimages    string
+	host         bool     // the words after -- are the pre-image host's command
+	args         []string // --arg: guest arguments
 }
 
 const runLong = `Run executes PROGRAM, a MIPS32 ELF executable given by its path or an
@@ -34,10 +39,26 @@ embedded example given as example:NAME ("zkmips examples" lists them),
 until the guest exits.
 
 The guest's argv[0] is PROGRAM's base name (or the example's name) and the
-arguments after -- follow it. Its environment is exactly the --env
-variables: nothing is inherited from the host. Its standard output and
-error are zkmips's own; its standard input is zkmips's standard input
-unless --stdin names a file.
+arguments after -- (or the --arg values) follow it. Its environment is
+exactly the --env variables: nothing is inherited from the host. Its
+standard output and error are zkmips's own; its standard input is zkmips's
+standard input unless --stdin names a file.
+
+Guests that use the Cannon/op-program pre-image oracle (fds 3 to 6) get
+their pre-images from one of two places:
+
+  --preimages DIR   a directory holding one file per pre-image, named by
+                    its 32-byte key as 64 lowercase hex digits (a 0x prefix
+                    is accepted); keccak256 (type 2) and sha256 (type 4)
+                    keys are checked against the file; hints are ignored.
+  --host -- CMD...  a host process started as Cannon starts op-program: the
+                    words after -- are its command and arguments, and it
+                    gets fd 3 (hints in), 4 (hint acknowledgements out),
+                    5 (keys in) and 6 (u64 big-endian length || data out).
+                    Guest arguments are then given with --arg (repeatable).
+
+Without either, a guest that reads a pre-image stops the run with an error
+naming its key. docs/linux.md describes the oracle.
 
 The exit status is the guest's exit code, or 128+N when a fault (signal N)
 ended it, in which case zkmips also prints the fault on standard error.
@@ -48,12 +69,14 @@ unsupported instruction, --max-steps reached, an unknown system call under
 
 const runExample = `  zkmips run example:hello
   zkmips run ./guest --input in.bin --public-values pv.bin --report run.json
-  zkmips run ./prog --env LANG=C --stdin input.txt -- -v file1 file2`
+  zkmips run ./prog --env LANG=C --stdin input.txt -- -v file1 file2
+  zkmips run ./op-program-client --preimages ./preimages
+  zkmips run ./op-program-client --arg -v --host -- op-program --server --l1 ...`
 
 func (c *cli) runCommand() *cobra.Command {
 	var o runOptions
 	cmd := &cobra.Command{
-		Use:     "run PROGRAM [flags] [-- guest args]",
+		Use:     "run PROGRAM [flags] [-- guest args | --host -- HOSTCMD [ARGS...]]",
 		Short:   "Execute a program and exit with its exit status",
 		Long:    runLong,
 		Example: runExample,
@@ -84,6 +107,44 @@ func (o *runOptions) addFlags(f *pflag.FlagSet) {
 	f.Uint64Var(&o.maxSteps, "max-steps", 0, "stop with an error after `N` instructions (0: no limit)")
 	f.BoolVar(&o.strict, "strict", false, "fail on an unknown system call instead of returning ENOSYS to the guest")
 	f.StringVar(&o.publicValues, "public-values", "", "write the public values the guest committed to `FILE`")
+	f.StringVar(&o.preimages, "preimages", "", "serve the guest's pre-image oracle (fds 3-6) from `DIR`: one file per pre-image, named by its key in hex")
+	f.BoolVar(&o.host, "host", false, "serve the guest's pre-image oracle from a host process whose command follows -- (op-program host protocol on its fds 3-6); guest arguments then come from --arg")
+	f.StringArrayVar(&o.args, "arg", nil, "append `VALUE` to the guest's arguments (repeatable; the way to give them with --host)")
+}
+
+// oracleArgs sorts the words after PROGRAM into guest arguments and the
+// pre-image host's command (--host), and checks the oracle flags.
+func (o *runOptions) oracleArgs(words []string) (guestArgs, hostCmd []string, err error) {
+	if o.host {
+		if o.preimages != "" {
+			return nil, nil, errors.New("--preimages and --host exclude each other: pre-images come from a directory or from a host process")
+		}
+		if len(words) == 0 {
+			return nil, nil, errors.New("--host: give the host command after --, as in: zkmips run PROGRAM --host -- HOSTCMD ARGS... (guest arguments go in --arg)")
+		}
+		return o.args, words, nil
+	}
+	if len(o.args) > 0 {
+		if len(words) > 0 {
+			return nil, nil, fmt.Errorf("guest arguments given both with --arg and after -- (%q): use one or the other", words[0])
+		}
+		return o.args, nil, nil
+	}
+	return words, nil, nil
+}
+
+// syncWriter serializes writes from the run and from the pre-image host's
+// output copier to one writer.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+// Write writes p under the lock.
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
 
 // programArg wraps an argument check so that a missing PROGRAM is reported
@@ -111,6 +172,10 @@ type guest struct {
 
 // prepare loads the program and builds its machine from the run flags.
 func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest, error) {
+	guestArgs, hostCmd, err := o.oracleArgs(guestArgs)
+	if err != nil {
+		return nil, err
+	}
 	env, err := guestEnv(o.env)
 	if err != nil {
 		return nil, err
@@ -133,6 +198,11 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 	// interleaving a terminal shows is the guest's.
 	g := &guest{prog: prog, inputs: inputs, env: env, args: append([]string{argv0}, guestArgs...), close: func() {}}
 	g.stdout = bufio.NewWriterSize(c.stdout, 64<<10)
+	if _, isFile := c.stderr.(*os.File); hostCmd != nil && !isFile {
+		// The host's output copier writes there too from here on (a file
+		// is handed to the host as it is).
+		c.stderr = &syncWriter{w: c.stderr}
+	}
 	stderr := &flushFirst{w: c.stderr, first: g.stdout}
 	// A --stdin file is read whole, so that checkpoints of the machine can
 	// replay it (execute); otherwise run streams zkmips's own stdin.
@@ -148,6 +218,27 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		stdin = &flushFirstReader{r: c.stdin, first: g.stdout}
 	}
 
+	var orc executor.Oracle
+	switch {
+	case o.preimages != "":
+		s, err := oracle.Dir(o.preimages)
+		if err != nil {
+			return nil, fmt.Errorf("--preimages: %w", err)
+		}
+		orc = s
+	case hostCmd != nil:
+		h, err := oracle.Host(hostCmd, c.stderr)
+		if err != nil {
+			return nil, fmt.Errorf("--host: %w", err)
+		}
+		orc = h
+		g.close = func() {
+			if err := h.Close(); err != nil {
+				c.errorf("warning: pre-image %v", err)
+			}
+		}
+	}
+
 	g.m, err = executor.New(prog, executor.Config{
 		Args:     g.args,
 		Env:      env,
@@ -158,6 +249,7 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		Seed:     o.seed,
 		MaxSteps: o.maxSteps,
 		Strict:   o.strict,
+		Oracle:   orc,
 	})
 	if err != nil {
 		g.close()
