@@ -51,5 +51,17 @@ func checkScope(m *executor.Machine) error {
 	if why, ok := outOfStateSyscalls[num]; ok {
 		return fmt.Errorf("%w: syscall %s at pc 0x%08x depends on state outside the fault-proof state", ErrUnprovable, why, pc)
 	}
+	if fdSyscalls[num] && !m.InitialFDs() {
+		return fmt.Errorf("%w: syscall %d at pc 0x%08x uses a descriptor table the guest has changed (the contract knows only fds 0-6)", ErrUnprovable, num, pc)
+	}
+	if num == 4003 && m.Reg(4) == 0 && m.HasStdin() {
+		return fmt.Errorf("%w: read of standard input at pc 0x%08x: stdin data is not in the fault-proof state (give pre-images through the oracle instead)", ErrUnprovable, pc)
+	}
 	return nil
+}
+
+// fdSyscalls take a descriptor argument.
+var fdSyscalls = map[uint32]bool{
+	4003: true, 4004: true, 4019: true, 4054: true, 4055: true, 4090: true, 4140: true,
+	4146: true, 4200: true, 4210: true, 4215: true, 4220: true, 4366: true,
 }

@@ -102,6 +102,9 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 	// The data words in first-access order with their values before the
 	// step: loads and stores from the instruction, syscalls from the
 	// access log of the real step.
+	if key, value, offset, ok := m.OracleRead(); ok {
+		w.Oracle = &OracleRead{Key: key, Value: slices.Clone(value), Offset: offset}
+	}
 	addrs, syscall := dataWords(m)
 	prev := make(map[uint32]uint32, 4)
 	if syscall {
@@ -113,6 +116,9 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 		m.RunUntil(st.Step + 1)
 		m.LogAccesses(nil)
 		for _, a := range log {
+			if a.Output {
+				continue // bytes that leave the machine: not state
+			}
 			if _, seen := prev[a.Addr]; !seen {
 				prev[a.Addr] = a.Prev
 				addrs = append(addrs, a.Addr)
