@@ -149,13 +149,9 @@ func TestDecodeRevert(t *testing.T) {
 	}
 }
 
-// needMIPS returns a VM, or skips while MIPS.sol is not written yet. Once the
-// source exists a missing or broken artifact is a failure.
+// needMIPS returns a VM with both contracts deployed.
 func needMIPS(t testing.TB, bigEndian bool) *VM {
 	t.Helper()
-	if _, err := os.Stat(filepath.Join("src", "MIPS.sol")); errors.Is(err, os.ErrNotExist) {
-		t.Skip("contracts/src/MIPS.sol does not exist yet")
-	}
 	v, err := NewVM(bigEndian)
 	if err != nil {
 		t.Fatal(err)
