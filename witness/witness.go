@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/zkmips/zkmips/executor"
@@ -238,26 +239,38 @@ type proofFile struct {
 	ByteOrder    string  `json:"byte-order,omitempty"`
 }
 
-func hex0x(b []byte) string { return "0x" + hex.EncodeToString(b) }
 
 // MarshalJSON writes the proof file: {"step", "pre", "post", "state-data",
 // "proof-data"} with 0x-prefixed hex, plus the oracle fields and the byte
 // order when they apply (see proofFile).
-func (w *StepWitness) MarshalJSON() ([]byte, error) {
-	f := proofFile{
-		Step:      w.Step,
-		Pre:       hex0x(w.Pre[:]),
-		Post:      hex0x(w.Post[:]),
-		StateData: hex0x(w.State[:]),
-		ProofData: hex0x(w.Proofs),
+func (w *StepWitness) MarshalJSON() ([]byte, error) { return w.AppendJSON(nil), nil }
+
+// AppendJSON appends the proof file (MarshalJSON's bytes) to dst. It writes
+// the JSON directly: encoding/json would re-validate the few kilobytes of
+// hex of every proof, which dominated --proof-at always.
+func (w *StepWitness) AppendJSON(dst []byte) []byte {
+	hexField := func(dst []byte, name string, b []byte) []byte {
+		dst = append(dst, `,"`...)
+		dst = append(dst, name...)
+		dst = append(dst, `":"0x`...)
+		return append(hex.AppendEncode(dst, b), '"')
 	}
+	dst = append(dst, `{"step":`...)
+	dst = strconv.AppendUint(dst, w.Step, 10)
+	dst = hexField(dst, "pre", w.Pre[:])
+	dst = hexField(dst, "post", w.Post[:])
+	dst = hexField(dst, "state-data", w.State[:])
+	dst = hexField(dst, "proof-data", w.Proofs)
 	if o := w.Oracle; o != nil {
-		f.OracleKey, f.OracleValue, f.OracleOffset = hex0x(o.Key[:]), hex0x(o.Value), &o.Offset
+		dst = hexField(dst, "oracle-key", o.Key[:])
+		dst = hexField(dst, "oracle-value", o.Value)
+		dst = append(dst, `,"oracle-offset":`...)
+		dst = strconv.AppendUint(dst, uint64(o.Offset), 10)
 	}
 	if !w.BigEndian {
-		f.ByteOrder = "little"
+		dst = append(dst, `,"byte-order":"little"`...)
 	}
-	return json.Marshal(f)
+	return append(dst, '}')
 }
 
 // UnmarshalJSON reads a proof file. Addrs is left empty (addresses are

@@ -225,8 +225,22 @@ func TestProveJSON(t *testing.T) {
 	if back.Step != w.Step || back.State != w.State || back.Pre != w.Pre || back.Post != w.Post || string(back.Proofs) != string(w.Proofs) {
 		t.Fatal("round trip differs")
 	}
+	// Oracle fields and the little-endian marker survive a round trip.
+	w.BigEndian = false
+	w.Oracle = &OracleRead{Key: [32]byte{2, 9}, Value: []byte{0, 0, 0, 0, 0, 0, 0, 3, 'a', 'b', 'c'}, Offset: 5}
+	b2, _ := json.Marshal(w)
+	var back2 StepWitness
+	if err := json.Unmarshal(b2, &back2); err != nil || back2.BigEndian || back2.Oracle == nil ||
+		back2.Oracle.Key != w.Oracle.Key || string(back2.Oracle.Value) != string(w.Oracle.Value) || back2.Oracle.Offset != 5 {
+		t.Fatalf("oracle round trip: %v %+v (%s)", err, back2.Oracle, b2)
+	}
+	if !json.Valid(b2) || !strings.Contains(string(b2), `"oracle-offset":5,"byte-order":"little"}`) {
+		t.Fatalf("%s", b2)
+	}
 	for _, bad := range []string{
 		`{"step":1,"pre":"00","post":"0x00","state-data":"0x","proof-data":"0x"}`,
+		strings.Replace(string(b2), `"oracle-value":"0x0000000000000003`, `"oracle-value":"0x0000000000000004`, 1),
+		strings.Replace(string(b2), `"byte-order":"little"`, `"byte-order":"middle"`, 1),
 		strings.Replace(string(b), `"proof-data":"0x`, `"proof-data":"0x00`, 1),
 	} {
 		if err := json.Unmarshal([]byte(bad), &back); err == nil {

@@ -48,6 +48,7 @@ docs/fault-proofs.md lists them) are refused with the reason.`,
 		},
 	}
 	o.addFlags(cmd.Flags())
+	o.addResumeFlag(cmd.Flags())
 	cmd.Flags().StringVar(&o.steps, "step", "", "prove step `N` (0-based), or a list/ranges such as 1,4,9 or 100-199")
 	cmd.Flags().StringVar(&o.out, "out", "", "write the proof to `FILE` (one step; default: standard output)")
 	cmd.Flags().StringVar(&o.outDir, "out-dir", "", "write each proof to `DIR`/STEP.json")
@@ -66,7 +67,8 @@ func (c *cli) stateCommand() *cobra.Command {
 		},
 	}
 	o.addFlags(cmd.Flags())
-	cmd.Flags().Uint64Var(&o.step, "step", 0, "the state before step `N` (0: the initial state)")
+	o.addResumeFlag(cmd.Flags())
+	cmd.Flags().Uint64Var(&o.step, "step", 0, "the state before step `N` (0: the initial state, or the snapshot's step)")
 	cmd.Flags().BoolVar(&o.asJSON, "json", false, "print JSON")
 	return cmd
 }
@@ -98,10 +100,16 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 	if !stateOnly {
 		return c.proveSteps(o, m, steps, func() { g.stdout.Flush() })
 	}
+	if o.resume != "" && o.step == 0 {
+		o.step = m.Step() // the snapshot's own state
+	}
 	m.RunUntil(o.step)
 	g.stdout.Flush()
 	if m.Err() != nil {
 		return m.Err()
+	}
+	if m.Step() > o.step {
+		return fmt.Errorf("the snapshot is at step %d, past step %d", m.Step(), o.step)
 	}
 	if m.Step() != o.step {
 		return fmt.Errorf("the guest ended after %d steps: there is no step %d", m.Step(), o.step)
@@ -151,6 +159,9 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 func (c *cli) proveSteps(o *proveOptions, m *executor.Machine, steps []uint64, flush func()) error {
 	tree := witness.NewTree()
 	for _, n := range steps {
+		if m.Step() > n {
+			return fmt.Errorf("the snapshot is at step %d, past step %d", m.Step(), n)
+		}
 		m.RunUntil(n)
 		flush()
 		if m.Err() != nil {
@@ -164,11 +175,7 @@ func (c *cli) proveSteps(o *proveOptions, m *executor.Machine, steps []uint64, f
 		if err != nil {
 			return fmt.Errorf("step %d: %w", n, err)
 		}
-		b, err := json.Marshal(w)
-		if err != nil {
-			return err
-		}
-		b = append(b, '\n')
+		b := append(w.AppendJSON(nil), '\n')
 		switch {
 		case o.out != "":
 			err = writeFileAtomic(o.out, b)

@@ -20,6 +20,8 @@ import (
 
 // runOptions are the flags of "zkmips run".
 type runOptions struct {
+	resume       string       // --from-snapshot
+	points       pointOptions // run's --proof-at & co
 	stdin        string
 	inputs       []string
 	env          []string
@@ -93,6 +95,8 @@ func (c *cli) runCommand() *cobra.Command {
 		},
 	}
 	o.addFlags(cmd.Flags())
+	o.points.addFlags(cmd.Flags())
+	o.addResumeFlag(cmd.Flags())
 	cmd.Flags().StringVar(&o.report, "report", "", "write a JSON report of the run (steps, outcome, opcode and syscall counts, digests) to `FILE`")
 	return cmd
 }
@@ -239,7 +243,7 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		}
 	}
 
-	g.m, err = executor.New(prog, executor.Config{
+	cfg := executor.Config{
 		Args:     g.args,
 		Env:      env,
 		Stdin:    stdin,
@@ -250,7 +254,20 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		MaxSteps: o.maxSteps,
 		Strict:   o.strict,
 		Oracle:   orc,
-	})
+	}
+	if o.resume != "" {
+		// The snapshot holds the whole machine; the flags give again what
+		// it does not (program, streams, oracle).
+		var data []byte
+		if data, err = os.ReadFile(o.resume); err == nil {
+			g.m, err = executor.UnmarshalSnapshot(prog, cfg, data)
+		}
+		if err != nil {
+			err = fmt.Errorf("--from-snapshot: %w", err)
+		}
+	} else {
+		g.m, err = executor.New(prog, cfg)
+	}
 	if err != nil {
 		g.close()
 		return nil, err
@@ -261,6 +278,11 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 // runProgram loads and runs the program, writes the requested files, and
 // sets the exit status.
 func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) error {
+	if o.points.snapshotAt != "never" {
+		// A snapshot must be able to replay standard input: it is then the
+		// --stdin file or empty, never zkmips's own stream.
+		o.noStream = true
+	}
 	g, err := c.prepare(o, progArg, guestArgs)
 	if err != nil {
 		return err
@@ -268,7 +290,16 @@ func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) erro
 	defer g.close()
 	m, stdout := g.m, g.stdout
 	start := time.Now()
-	res := m.Run()
+	var res *executor.Result
+	var stopped error
+	if scheduled, err := o.points.parse(); err != nil {
+		return err
+	} else if scheduled {
+		stopped = c.runScheduled(m, &o.points, o.maxSteps)
+		res = m.Result()
+	} else {
+		res = m.Run()
+	}
 	elapsed := time.Since(start)
 
 	outErr := stdout.Flush()
@@ -292,6 +323,11 @@ func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) erro
 		return res.Err
 	case outErr != nil:
 		return outErr
+	case errors.Is(stopped, errStopAt):
+		c.errorf("stopped before step %d (--stop-at %s)", m.Step(), o.points.stopAt)
+		return nil
+	case stopped != nil:
+		return stopped
 	case !res.Exited:
 		return errors.New("the run stopped before the guest exited")
 	case res.Fault != nil:

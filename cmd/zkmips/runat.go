@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -25,7 +25,7 @@ type pointOptions struct {
 func (o *pointOptions) addFlags(f *pflag.FlagSet) {
 	const sched = "never, always, =N (before step N) or %N (before every N-th step)"
 	f.StringVar(&o.proofAt, "proof-at", "never", "write the step proof (JSON, as prove-step) of the steps `WHEN` selects: "+sched)
-	f.StringVar(&o.snapshotAt, "snapshot-at", "never", "write a snapshot before the steps `WHEN` selects")
+	f.StringVar(&o.snapshotAt, "snapshot-at", "never", "write a snapshot before the steps `WHEN` selects (the guest's stdin is then --stdin FILE or empty)")
 	f.StringVar(&o.stopAt, "stop-at", "never", "stop before the first step `WHEN` selects")
 	f.StringVar(&o.infoAt, "info-at", "never", "print progress (step, pc, instruction, speed) before the steps `WHEN` selects")
 	f.StringVar(&o.proofsDir, "proofs-dir", "proofs", "write proofs (STEP.json) and snapshots (STEP.snap) to `DIR`")
@@ -63,6 +63,11 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 		limit = maxSteps
 	}
 	var tree *witness.Tree
+	// Files are written by a pool of goroutines so that proving the next
+	// step overlaps the file system work of the previous ones.
+	out := newFileWriter()
+	defer out.close()
+	var skipped uint64
 	start, startStep := time.Now(), m.Step()
 	for !m.Exited() && m.Err() == nil && m.Step() < limit {
 		step := m.Step()
@@ -77,7 +82,7 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 			if err != nil {
 				return fmt.Errorf("--snapshot-at: step %d: %w", step, err)
 			}
-			if err := writeFileFast(filepath.Join(o.proofsDir, strconv.FormatUint(step, 10)+".snap"), b); err != nil {
+			if err := out.write(filepath.Join(o.proofsDir, strconv.FormatUint(step, 10)+".snap"), b); err != nil {
 				return fmt.Errorf("--snapshot-at: %w", err)
 			}
 		}
@@ -86,14 +91,20 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 				tree = witness.NewTree()
 			}
 			w, err := witness.Prove(m, tree)
+			if errors.Is(err, witness.ErrUnprovable) && m.Step() == step && m.Err() == nil && !m.Exited() {
+				// Out of the contract's scope: say so once, then go on.
+				if skipped == 0 {
+					fmt.Fprintf(c.stderr, "zkmips: --proof-at: no proof for step %d: %v\n", step, err)
+				}
+				skipped++
+				m.RunUntil(step + 1)
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("--proof-at: step %d: %w", step, err)
 			}
-			b, err := json.Marshal(w)
-			if err != nil {
-				return err
-			}
-			if err := writeFileFast(filepath.Join(o.proofsDir, strconv.FormatUint(step, 10)+".json"), append(b, '\n')); err != nil {
+			b := append(w.AppendJSON(make([]byte, 0, 4608)), '\n')
+			if err := out.write(filepath.Join(o.proofsDir, strconv.FormatUint(step, 10)+".json"), b); err != nil {
 				return fmt.Errorf("--proof-at: %w", err)
 			}
 			continue // Prove executed the step
@@ -105,6 +116,12 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 			}
 		}
 		m.RunUntil(next)
+	}
+	if err := out.close(); err != nil {
+		return fmt.Errorf("--proof-at: %w", err)
+	}
+	if skipped > 0 {
+		fmt.Fprintf(c.stderr, "zkmips: --proof-at: %d steps had no proof (outside the contract's scope, docs/fault-proofs.md)\n", skipped)
 	}
 	if !m.Exited() && m.Err() == nil && m.Step() >= limit && maxSteps != 0 {
 		return fmt.Errorf("%w: %d steps (--max-steps) without exiting", executor.ErrStepLimit, limit)
@@ -137,4 +154,65 @@ func writeFileFast(path string, data []byte) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// addResumeFlag declares --from-snapshot (run, state, prove-step).
+func (o *runOptions) addResumeFlag(f *pflag.FlagSet) {
+	f.StringVar(&o.resume, "from-snapshot", "", "resume from the snapshot `FILE` (written by --snapshot-at) instead of starting the program")
+}
+
+// fileWriter writes files (writeFileFast) on background goroutines; the
+// first error is reported by the next write or by close.
+type fileWriter struct {
+	jobs chan fileJob
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	err  error
+	done bool
+}
+
+type fileJob struct {
+	path string
+	data []byte
+}
+
+func newFileWriter() *fileWriter {
+	f := &fileWriter{jobs: make(chan fileJob, 256)}
+	for range 4 {
+		f.wg.Add(1)
+		go func() {
+			defer f.wg.Done()
+			for j := range f.jobs {
+				if err := writeFileFast(j.path, j.data); err != nil {
+					f.mu.Lock()
+					if f.err == nil {
+						f.err = err
+					}
+					f.mu.Unlock()
+				}
+			}
+		}()
+	}
+	return f
+}
+
+func (f *fileWriter) write(path string, data []byte) error {
+	f.mu.Lock()
+	err := f.err
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	f.jobs <- fileJob{path, data}
+	return nil
+}
+
+// close waits for the pending files and returns the first error.
+func (f *fileWriter) close() error {
+	if !f.done {
+		f.done = true
+		close(f.jobs)
+		f.wg.Wait()
+	}
+	return f.err
 }

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/zkmips/zkmips/witness"
+)
+
+// TestProofAt checks run's schedules: --proof-at writes STEP.json proofs
+// that equal prove-step's, --snapshot-at writes a snapshot that prove-step
+// and state resume from, --stop-at stops, --info-at prints progress.
+func TestProofAt(t *testing.T) {
+	dir := t.TempDir()
+	pd := filepath.Join(dir, "proofs")
+	var out, errb bytes.Buffer
+	code := run([]string{"run", "example:hello", "--proof-at", "%50000", "--snapshot-at", "=100000", "--info-at", "=150000", "--stop-at", "=200000", "--proofs-dir", pd}, nil, &out, &errb)
+	if code != 0 || !strings.Contains(errb.String(), "stopped before step 200000") || !strings.Contains(errb.String(), "step 150000 pc") {
+		t.Fatalf("exit %d, stderr %q", code, errb.String())
+	}
+	for _, n := range []string{"0", "50000", "100000", "150000"} {
+		b, err := os.ReadFile(filepath.Join(pd, n+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var w witness.StepWitness
+		if err := json.Unmarshal(b, &w); err != nil {
+			t.Fatal(err)
+		}
+		var p bytes.Buffer
+		if code := run([]string{"prove-step", "example:hello", "--step", n}, nil, &p, &errb); code != 0 || p.String() != string(b) {
+			t.Fatalf("step %s: prove-step differs from --proof-at (exit %d)", n, code)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(pd, "200000.json")); err == nil {
+		t.Fatal("a proof after --stop-at")
+	}
+	snap := filepath.Join(pd, "100000.snap")
+	var a, b bytes.Buffer
+	if code := run([]string{"prove-step", "example:hello", "--from-snapshot", snap, "--step", "100000"}, nil, &a, &errb); code != 0 {
+		t.Fatalf("resume: %s", errb.String())
+	}
+	want, _ := os.ReadFile(filepath.Join(pd, "100000.json"))
+	if a.String() != string(want) {
+		t.Fatal("the proof from the snapshot differs")
+	}
+	if code := run([]string{"state", "example:hello", "--from-snapshot", snap}, nil, &b, &errb); code != 0 || !strings.HasPrefix(b.String(), "step 100000 ") {
+		t.Fatalf("state from the snapshot: %q", b.String())
+	}
+	errb.Reset()
+	if code := run([]string{"prove-step", "example:hello", "--from-snapshot", snap, "--step", "5"}, nil, &a, &errb); code != exitFailure || !strings.Contains(errb.String(), "past step 5") {
+		t.Fatalf("exit %d, %q", code, errb.String())
+	}
+	errb.Reset()
+	if code := run([]string{"run", "example:hello", "--proof-at", "sometimes"}, nil, &out, &errb); code != exitFailure || !strings.Contains(errb.String(), "--proof-at") {
+		t.Fatalf("exit %d, %q", code, errb.String())
+	}
+}
+
+// TestVerifyStep proves a store, a load and a syscall of both byte orders
+// and checks them with verify-step; a tampered proof exits 1.
+func TestVerifyStep(t *testing.T) {
+	dir := t.TempDir()
+	for _, ex := range []string{"hello", "hello-le"} {
+		var out, errb bytes.Buffer
+		pd := filepath.Join(dir, ex)
+		if code := run([]string{"prove-step", "example:" + ex, "--step", "0-3,120000,300000", "--out-dir", pd}, nil, &out, &errb); code != 0 {
+			t.Fatalf("%s: %s", ex, errb.String())
+		}
+		files, _ := filepath.Glob(filepath.Join(pd, "*.json"))
+		if len(files) != 6 {
+			t.Fatalf("%s: %d proofs", ex, len(files))
+		}
+		for _, f := range files {
+			out.Reset()
+			if code := run([]string{"verify-step", f}, nil, &out, &errb); code != 0 || !strings.Contains(out.String(), "ok:") {
+				t.Fatalf("%s: exit %d: %s %s", f, code, out.String(), errb.String())
+			}
+			b, _ := os.ReadFile(f)
+			var m map[string]any
+			json.Unmarshal(b, &m)
+			s := m["proof-data"].(string)
+			m["proof-data"] = s[:100] + map[byte]string{'0': "1"}[s[100]] + map[bool]string{true: "", false: "0"}[s[100] == '0'] + s[101:]
+			bad, _ := json.Marshal(m)
+			badf := f + ".bad"
+			os.WriteFile(badf, bad, 0o644)
+			out.Reset()
+			if code := run([]string{"verify-step", badf}, nil, &out, &errb); code != exitInvalid {
+				t.Fatalf("%s tampered: exit %d: %s", f, code, out.String())
+			}
+		}
+	}
+}
+
+// BenchmarkProofAtAlways measures run --proof-at always (proofs per
+// second, files included) on the Go hello program's first 20,000 steps.
+func BenchmarkProofAtAlways(b *testing.B) {
+	dir := b.TempDir()
+	for b.Loop() {
+		pd := filepath.Join(dir, "p")
+		os.RemoveAll(pd)
+		var out, errb bytes.Buffer
+		if code := run([]string{"run", "example:hello", "--proof-at", "always", "--stop-at", "=20000", "--proofs-dir", pd}, nil, &out, &errb); code != 0 {
+			b.Fatal(errb.String())
+		}
+	}
+	b.ReportMetric(float64(20000*b.N)/b.Elapsed().Seconds(), "proofs/s")
+}
