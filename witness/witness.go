@@ -239,7 +239,6 @@ type proofFile struct {
 	ByteOrder    string  `json:"byte-order,omitempty"`
 }
 
-
 // MarshalJSON writes the proof file: {"step", "pre", "post", "state-data",
 // "proof-data"} with 0x-prefixed hex, plus the oracle fields and the byte
 // order when they apply (see proofFile).
