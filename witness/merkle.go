@@ -148,6 +148,10 @@ type Tree struct {
 	known   []uint32
 	changed []uint32
 	scratch pageNodes
+	// sys is the null page as last hashed: the machine's OS state
+	// (executor.SystemPage), which the tree covers like memory.
+	sys      [1024]uint32
+	sysValid bool
 	// nodes caches full page subtrees for proofs; Root keeps them current.
 	nodes map[uint32]*pageNodes
 	// stats
@@ -228,6 +232,22 @@ func (t *Tree) Root(m *executor.Machine) [32]byte {
 			t.rebuild(m) // cannot happen while the tree is the only consumer
 		}
 	}
+	// The null page holds the OS state (executor.SystemPage); it is
+	// compared, not tracked by dirty bits, and it sorts first.
+	var sys [1024]uint32
+	m.SystemPage(&sys)
+	if !t.sysValid || sys != t.sys {
+		t.sys, t.sysValid = sys, true
+		n := t.nodes[0]
+		if n == nil {
+			n = &t.scratch
+		}
+		t.set(0, 0, t.h.hashPage(n, &t.sys, t.be))
+		t.pagesHashed++
+		t.changed = append(t.changed, 0)
+		copy(t.changed[1:], t.changed)
+		t.changed[0] = 0
+	}
 	// changed is in address order, so parents come sorted and duplicates
 	// are adjacent.
 	changed := t.changed
@@ -249,7 +269,7 @@ func (t *Tree) Root(m *executor.Machine) [32]byte {
 
 // rebuild hashes every page of m from scratch.
 func (t *Tree) rebuild(m *executor.Machine) {
-	t.m, t.mem, t.be, t.valid = m, m.Memory(), m.BigEndian(), true
+	t.m, t.mem, t.be, t.valid, t.sysValid = m, m.Memory(), m.BigEndian(), true, false
 	for k := range t.levels {
 		t.levels[k] = map[uint32][32]byte{}
 	}
@@ -275,6 +295,13 @@ func (t *Tree) proof(m *executor.Machine, a uint32, prev map[uint32]uint32) (out
 	pi := a >> pageShift
 	leaf := int(a>>5) & (pageLeaves - 1)
 	n := t.nodes[pi] // current for the tree's root, if present
+	if n == nil && pi == 0 {
+		// The null page as of the tree's root (prev does not apply: the
+		// OS state before the step is t.sys).
+		n = new(pageNodes)
+		t.h.hashPage(n, &t.sys, t.be)
+		t.nodes[0] = n
+	}
 	if n == nil {
 		words, ok := m.PageWords(a)
 		var patched [1024]uint32

@@ -106,8 +106,14 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 	if key, value, offset, ok := m.OracleRead(); ok {
 		w.Oracle = &OracleRead{Key: key, Value: slices.Clone(value), Offset: offset}
 	}
-	addrs, syscall := dataWords(m)
+	// System words (the OS state in the null page) come first, ascending;
+	// their values before the step are the tree's null page.
+	addrs := systemWords(m)
 	prev := make(map[uint32]uint32, 4)
+	for _, a := range addrs {
+		prev[a] = t.sys[a>>2&1023]
+	}
+	data, syscall := dataWords(m)
 	if syscall {
 		if v0 := m.Reg(2); v0 == zkEnterUnconstrained || v0 == zkExitUnconstrained {
 			return nil, fmt.Errorf("%w: unconstrained execution has no fault-proof state", ErrUnprovable)
@@ -126,9 +132,11 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 			}
 		}
 	} else {
-		addrs = slices.Compact(addrs)
-		for _, a := range addrs {
-			prev[a] = m.ReadWord(a)
+		for _, a := range data {
+			if _, seen := prev[a]; !seen {
+				prev[a] = m.ReadWord(a)
+				addrs = append(addrs, a)
+			}
 		}
 		m.RunUntil(st.Step + 1)
 	}
@@ -138,13 +146,21 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 	if m.Step() != st.Step+1 {
 		return nil, fmt.Errorf("%w: the step moved the step counter from %d to %d", ErrUnprovable, st.Step, m.Step())
 	}
+	// Every OS-state change must be among the proven system words.
+	var post [1024]uint32
+	m.SystemPage(&post)
+	for i := range post {
+		if a := uint32(4 * i); post[i] != t.sys[i] && !slices.Contains(addrs, a) {
+			return nil, fmt.Errorf("internal error: step %d changed system word 0x%03x, which systemWords does not list", st.Step, a)
+		}
+	}
 	if len(addrs) == 0 {
 		// No data word: proof #1 repeats proof #0 (docs/fault-proofs.md).
 		w.Addrs = append(w.Addrs, pc)
 		w.Proofs = append(w.Proofs, p0[:]...)
 	} else {
 		w.Addrs = append(w.Addrs, addrs...)
-		w.Proofs = append(w.Proofs, sequentialProofs(m, t, addrs, prev)...)
+		w.Proofs = append(w.Proofs, sequentialProofs(m, t, addrs, prev, &post)...)
 	}
 	w.Post = StateHash(EncodeState(t.Root(m), m.State()))
 	return w, nil
@@ -156,7 +172,7 @@ func Prove(m *executor.Machine, t *Tree) (*StepWitness, error) {
 // after the step and the others their values before it (prev). The proofs
 // are taken against the pre-step root, then each is brought forward by
 // replacing the siblings and leaf bytes that earlier words' paths changed.
-func sequentialProofs(m *executor.Machine, t *Tree, addrs []uint32, prev map[uint32]uint32) []byte {
+func sequentialProofs(m *executor.Machine, t *Tree, addrs []uint32, prev map[uint32]uint32, sysPost *[1024]uint32) []byte {
 	type node struct {
 		h int
 		i uint32
@@ -177,7 +193,11 @@ func sequentialProofs(m *executor.Machine, t *Tree, addrs []uint32, prev map[uin
 		out = append(out, p[:]...)
 		// Apply the word's final value and record the new path.
 		cur := [32]byte(p[:32])
-		putWord(cur[a&31:], m.ReadWord(a), m.BigEndian())
+		final := m.ReadWord(a)
+		if a < executor.NullLimit {
+			final = sysPost[a>>2]
+		}
+		putWord(cur[a&31:], final, m.BigEndian())
 		changed[node{0, a >> 5}] = cur
 		for k := 0; k < TreeDepth; k++ {
 			sib := [32]byte(p[32*(k+1):])
