@@ -74,9 +74,6 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 		if o.info.matches(step) {
 			c.info(m, start, startStep)
 		}
-		if o.stop.matches(step) {
-			return errStopAt
-		}
 		if o.snapshot.matches(step) {
 			b, err := m.MarshalSnapshot()
 			if err != nil {
@@ -85,6 +82,14 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 			if err := out.write(filepath.Join(o.proofsDir, strconv.FormatUint(step, 10)+".snap"), b); err != nil {
 				return fmt.Errorf("--snapshot-at: %w", err)
 			}
+		}
+		// Stop after the snapshot of the same step, before its proof
+		// (which would execute it).
+		if o.stop.matches(step) {
+			if err := out.close(); err != nil {
+				return fmt.Errorf("--proofs-dir: %w", err)
+			}
+			return errStopAt
 		}
 		if o.proof.matches(step) {
 			if tree == nil {
