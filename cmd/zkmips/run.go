@@ -259,7 +259,7 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		// The snapshot holds the whole machine; the flags give again what
 		// it does not (program, streams, oracle).
 		var data []byte
-		if data, err = os.ReadFile(o.resume); err == nil {
+		if data, err = readSnapshotFile(o.resume); err == nil {
 			g.m, err = executor.UnmarshalSnapshot(prog, cfg, data)
 		}
 		if err != nil {

@@ -76,6 +76,9 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 		}
 		if o.snapshot.matches(step) {
 			b, err := m.MarshalSnapshot()
+			if err == nil {
+				b, err = encodeSnapshotFile(b)
+			}
 			if err != nil {
 				return fmt.Errorf("--snapshot-at: step %d: %w", step, err)
 			}

@@ -55,6 +55,18 @@ func TestProofAt(t *testing.T) {
 	if code := run([]string{"prove-step", "example:hello", "--from-snapshot", snap, "--step", "5"}, nil, &a, &errb); code != exitFailure || !strings.Contains(errb.String(), "past step 5") {
 		t.Fatalf("exit %d, %q", code, errb.String())
 	}
+	// A damaged snapshot is refused, never resumed.
+	raw, _ := os.ReadFile(snap)
+	for _, off := range []int{len(raw) / 2, len(raw) - 3} {
+		bad := append([]byte(nil), raw...)
+		bad[off] ^= 0x40
+		badf := filepath.Join(dir, "bad.snap")
+		os.WriteFile(badf, bad, 0o644)
+		errb.Reset()
+		if code := run([]string{"state", "example:hello", "--from-snapshot", badf}, nil, &b, &errb); code != exitFailure || !strings.Contains(errb.String(), "--from-snapshot") {
+			t.Fatalf("damaged snapshot at %d: exit %d, %q", off, code, errb.String())
+		}
+	}
 	errb.Reset()
 	if code := run([]string{"run", "example:hello", "--proof-at", "sometimes"}, nil, &out, &errb); code != exitFailure || !strings.Contains(errb.String(), "--proof-at") {
 		t.Fatalf("exit %d, %q", code, errb.String())
