@@ -578,6 +578,10 @@ func (m *Machine) linuxSyscall(num uint32) {
 		m.sysReturn(0)
 	case sysClockGetres, sysClockGetres64:
 		if a1 != 0 {
+			if !guestPtr(a1, map[bool]uint32{true: 8, false: 16}[num == sysClockGetres]) {
+				m.sysReturn(-eFAULT)
+				return
+			}
 			if num == sysClockGetres {
 				m.putWords(a1, 0, nsPerStep)
 			} else {
@@ -589,6 +593,10 @@ func (m *Machine) linuxSyscall(num uint32) {
 		m.sysReturn(0)
 	case sysGettimeofday:
 		if a0 != 0 {
+			if !guestPtr(a0, 8) {
+				m.sysReturn(-eFAULT)
+				return
+			}
 			ns := m.nowNS()
 			m.putWords(a0, uint32(ns/1e9), uint32(ns%1e9/1e3))
 		}
@@ -596,6 +604,10 @@ func (m *Machine) linuxSyscall(num uint32) {
 	case sysTime:
 		sec := m.nowNS() / 1e9
 		if a0 != 0 {
+			if !guestPtr(a0, 4) {
+				m.sysReturn(-eFAULT)
+				return
+			}
 			m.putWords(a0, uint32(sec))
 		}
 		m.sysReturn(int64(sec))
@@ -636,6 +648,10 @@ func (m *Machine) linuxSyscall(num uint32) {
 	case sysGetcwd:
 		if a1 < 2 {
 			m.sysReturn(-eRANGE)
+			return
+		}
+		if !guestPtr(a0, 2) {
+			m.sysReturn(-eFAULT)
 			return
 		}
 		m.writeBytes(a0, []byte("/\x00"))
