@@ -577,8 +577,12 @@ func (m *Machine) linuxSyscall(num uint32) {
 		}
 		m.sysReturn(0)
 	case sysClockGetres, sysClockGetres64:
+		size := uint32(16) // struct timespec64
+		if num == sysClockGetres {
+			size = 8
+		}
 		if a1 != 0 {
-			if !guestPtr(a1, map[bool]uint32{true: 8, false: 16}[num == sysClockGetres]) {
+			if !guestPtr(a1, size) {
 				m.sysReturn(-eFAULT)
 				return
 			}
