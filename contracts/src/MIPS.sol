@@ -13,7 +13,7 @@ interface IPreimageOracle {
 /// (executor/run.go, executor/linux.go) on a 226-byte Cannon-compatible state and returns the
 /// post-state hash (OP Stack IBigStepper).
 ///
-/// Spec: notes/proofspec.md. In short:
+/// Spec: docs/fault-proofs.md. In short:
 /// - state (big-endian fields): memRoot 0, preimageKey 32, preimageOffset 64, pc 68, nextPC 72,
 ///   lo 76, hi 80, heap 84, exitCode 88, exited 89, step 90 (u64), r0..r31 98;
 /// - state hash = keccak256(state) with byte 0 replaced by the VM status (0 exited with code 0,
@@ -29,9 +29,16 @@ interface IPreimageOracle {
 /// Sub-word accesses pick a byte lane as the executor does, with lane = ((a & 3) ^ x) * 8 and
 /// x = 3 (big-endian) or 0 (little-endian).
 ///
-/// Steps the executor cannot take from the 226-byte state alone revert with a reason (COP1/FP,
-/// rdhwr $29, zkVM calls, syscalls on state outside it, FP arithmetic and other instructions the
-/// executor refuses with an error, a futex wait that would deadlock).
+/// The OS state the 226 bytes lack lives in memory page 0, which guest loads and stores can never
+/// reach ("system words", covered by memRoot like all memory; docs/fault-proofs.md): FP
+/// register i at 0x100 + 4i, FCSR 0x180, the TLS pointer 0x184, brk 0x188, the next thread id
+/// 0x18c, the getrandom stream 0x190 (low) and 0x194 (high), and per signal s sa_handler at
+/// 0x200 + 8s and sa_flags at 0x204 + 8s. A step touching system words touches them first, in
+/// ascending address order, before any guest memory word.
+///
+/// Steps the executor cannot take from the state and memory alone revert with a reason (zkVM
+/// calls, syscalls on the descriptor table, FP arithmetic and other instructions the executor
+/// refuses with an error, a futex wait that would deadlock).
 ///
 /// Implementation: one assembly block; the state is copied to memory at STATE and fields are
 /// patched in place; data words live in a tiny cache (one 32-byte entry `addr << 32 | value`
@@ -62,6 +69,16 @@ contract MIPS {
     uint256 private constant M_NDATA = 0x1c0; // data proofs in the calldata
     uint256 private constant M_BE = 0x1e0; // 1 for big-endian guests
     uint256 private constant M_CACHE = 0x200; // cache entries: addr << 32 | value
+
+    // ---- System words: the OS state in memory page 0 ----
+    uint256 private constant SYS_FPR = 0x100; // + 4 * i
+    uint256 private constant SYS_FCSR = 0x180;
+    uint256 private constant SYS_TLS = 0x184;
+    uint256 private constant SYS_BRK = 0x188;
+    uint256 private constant SYS_NEXTTID = 0x18c;
+    uint256 private constant SYS_RNG_LO = 0x190;
+    uint256 private constant SYS_RNG_HI = 0x194;
+    uint256 private constant SYS_SIG = 0x200; // + 8 * sig: sa_handler, then sa_flags
 
     // ---- Calldata layout (canonical ABI encoding, required) ----
     uint256 private constant CD_STATE = 132;
@@ -98,9 +115,6 @@ contract MIPS {
                 mstore(0x44, s1)
                 mstore(0x64, s2)
                 revert(0, 0x84)
-            }
-            function failFP() {
-                fail(51, "MIPS: FP registers are not in th", "e fault-proof state")
             }
             function failUnsupported() {
                 // The executor stops with an error (FP arithmetic, COP0, DSP, jalx, sdbbp).
@@ -205,6 +219,15 @@ contract MIPS {
                 mstore(ptr, or(shl(32, a), v))
                 mstore(M_CNT, add(n, 1))
             }
+            // A cache entry for a word the step has not touched before (the caller's semantics
+            // guarantee it), written without a lookup; its pre-step value is not needed.
+            function appendWord(a, v) {
+                let n := mload(M_CNT)
+                if iszero(lt(n, mload(M_NDATA))) { fail(26, "MIPS: missing memory proof", 0) }
+                mstore(add(M_CACHE, shl(5, n)), or(shl(32, a), v))
+                mstore(M_CNT, add(n, 1))
+                mstore(M_FILTER, or(mload(M_FILTER), shl(and(shr(2, a), 0xff), 1)))
+            }
             function readMem(a) -> v {
                 v := and(mload(slot(a)), 0xffffffff)
             }
@@ -220,9 +243,12 @@ contract MIPS {
             function lane16(a) -> s {
                 s := shl(3, xor(and(a, 2), shl(1, mload(M_BE))))
             }
-            // StoreByte: read-modify-write of the word holding a.
+            // StoreByte: read-modify-write of the word holding a. A syscall's store into the null
+            // page (those without a range check) is proven but leaves the word as it is: the tree's
+            // page 0 holds the system words, which only their own syscalls change.
             function storeByte(a, b) {
                 let ptr := slot(and(a, 0xfffffffc))
+                if lt(a, 0x1000) { leave }
                 let s := lane(a)
                 let e := mload(ptr)
                 mstore(ptr, or(and(e, not(shl(s, 0xff))), shl(s, b)))
@@ -235,7 +261,10 @@ contract MIPS {
             function putWord(at, w) {
                 at := and(at, 0xffffffff)
                 switch and(at, 3)
-                case 0 { writeMem(at, w) }
+                case 0 {
+                    let ptr := slot(at)
+                    if iszero(lt(at, 0x1000)) { mstore(ptr, or(shl(32, at), w)) } // see storeByte
+                }
                 default {
                     let x := mul(3, mload(M_BE))
                     for { let k := 0 } lt(k, 4) { k := add(k, 1) } {
@@ -452,23 +481,7 @@ contract MIPS {
                     // 16..23: COP0 COP1 COP2 COP1X beql bnel blezl bgtzl
                     switch op
                     case 16 { failUnsupported() } // COP0
-                    case 17 {
-                        // COP1: moves and branches use the FP registers; arithmetic is unsupported
-                        switch rs
-                        case 0 { failFP() }
-                        case 2 { failFP() }
-                        case 3 { failFP() }
-                        case 4 { failFP() }
-                        case 6 { failFP() }
-                        case 7 { failFP() }
-                        case 8 { failFP() }
-                        case 16 { failUnsupported() }
-                        case 17 { failUnsupported() }
-                        case 20 { failUnsupported() }
-                        case 21 { failUnsupported() }
-                        case 22 { failUnsupported() }
-                        default { sig := 4 }
-                    }
+                    case 17 { sig, npc2, nnpc := cop1(insn, rs, rt, pc_, npc) } // COP1
                     case 18 { sig := 4 } // COP2
                     case 19 { failUnsupported() } // COP1X
                     default { sig, npc2, nnpc := branch(insn, sub(op, 16), rs, rt, pc_, npc, 1) }
@@ -482,20 +495,20 @@ contract MIPS {
                     default { sig := 4 }
                 }
                 case 6 {
-                    // 48..55: ll lwc1 (50) pref (52) ldc1 (54 55)
+                    // 48..55: ll (48) lwc1 (49) pref (51) ldc1 (53); 50, 52, 54, 55 reserved
                     switch op
                     case 48 { sig := load(insn, op, rs, rt) } // ll
                     case 51 {} // pref
-                    case 49 { failFP() }
-                    case 53 { failFP() }
+                    case 49 { sig := fpMem(insn, op, rs, rt) } // lwc1
+                    case 53 { sig := fpMem(insn, op, rs, rt) } // ldc1
                     default { sig := 4 }
                 }
                 default {
-                    // 56..63: sc swc1 (58..60) sdc1 (62 63)
+                    // 56..63: sc (56) swc1 (57) sdc1 (61); the others reserved
                     switch op
                     case 56 { sig := store(insn, op, rs, rt) }
-                    case 57 { failFP() }
-                    case 61 { failFP() }
+                    case 57 { sig := fpMem(insn, op, rs, rt) } // swc1
+                    case 61 { sig := fpMem(insn, op, rs, rt) } // sdc1
                     default { sig := 4 }
                 }
             }
@@ -654,7 +667,11 @@ contract MIPS {
                         }
                     }
                     case 7 { v := and(sar(and(reg(rs), 31), signextend(3, b)), 0xffffffff) } // srav
-                    case 1 { failFP() } // movf, movt read FCSR
+                    case 1 {
+                        // movf, movt: rd = rs when condition code cc (bits 20..18) is tf (bit 16)
+                        if iszero(eq(fcc(readMem(SYS_FCSR), and(shr(18, insn), 7)), and(shr(16, insn), 1))) { leave }
+                        v := reg(rs)
+                    }
                     default {
                         sig := 4
                         leave
@@ -951,6 +968,166 @@ contract MIPS {
                 mstore(ptr, or(shl(32, and(a, 0xfffffffc)), w))
             }
 
+            // ---- COP1 (FR=0, no FP arithmetic): FP registers and FCSR are system words ----
+
+            // FP condition code n of FCSR: bit 23 for cc 0, bit 24 + n for the others.
+            function fcc(fcsr, n) -> c {
+                switch n
+                case 0 { c := and(shr(23, fcsr), 1) }
+                default { c := and(shr(add(24, n), fcsr), 1) }
+            }
+            // cfc1: FIR (a constant), FCCR, FEXR, FENR (views of FCSR) and FCSR; ok = 0 for the
+            // others (reserved instruction).
+            function readFCR(fcsr, n) -> v, ok {
+                ok := 1
+                switch n
+                case 31 { v := fcsr }
+                case 0 { v := 0x00330000 } // FIR: S, D, W and L formats
+                case 25 { v := or(and(shr(24, fcsr), 0xfe), and(shr(23, fcsr), 1)) } // FCCR
+                case 26 { v := and(fcsr, 0x0003f07c) } // FEXR
+                case 28 { v := or(and(fcsr, 0x00000f83), and(shr(22, fcsr), 4)) } // FENR
+                default { ok := 0 }
+            }
+            // ctc1: FCSR's new value through FCCR, FEXR, FENR or FCSR itself (writable bits only).
+            function writeFCR(fcsr, n, x) -> v, ok {
+                ok := 1
+                switch n
+                case 31 { v := and(x, 0xff83ffff) }
+                case 25 { v := or(and(fcsr, not(0xfe800000)), or(shl(24, and(x, 0xfe)), shl(23, and(x, 1)))) }
+                case 26 { v := or(and(fcsr, not(0x0003f07c)), and(x, 0x0003f07c)) }
+                case 28 { v := or(and(fcsr, not(0x01000f83)), or(and(x, 0x00000f83), shl(22, and(x, 4)))) }
+                default { ok := 0 }
+                v := and(v, 0xffffffff)
+            }
+            // COP1 by rs: mfc1 cfc1 mfhc1 mtc1 ctc1 mthc1 and BC1; the FP arithmetic formats stop
+            // the executor with an error. The system word is accessed before any fault decision.
+            function cop1(insn, rs, rt, pc_, npc) -> sig, npc2, nnpc {
+                npc2 := npc
+                nnpc := and(add(npc, 4), 0xffffffff)
+                let fs := and(shr(11, insn), 31)
+                switch rs
+                case 0 { setReg(rt, readMem(add(SYS_FPR, shl(2, fs)))) } // mfc1
+                case 4 { writeMem(add(SYS_FPR, shl(2, fs)), reg(rt)) } // mtc1
+                case 3 {
+                    // mfhc1: the odd register of an even pair (FR=0)
+                    let v := readMem(add(SYS_FPR, shl(2, or(fs, 1))))
+                    if and(fs, 1) {
+                        sig := 4
+                        leave
+                    }
+                    setReg(rt, v)
+                }
+                case 7 {
+                    // mthc1
+                    let a := add(SYS_FPR, shl(2, or(fs, 1)))
+                    let ptr := slot(a)
+                    if and(fs, 1) {
+                        sig := 4
+                        leave
+                    }
+                    mstore(ptr, or(shl(32, a), reg(rt)))
+                }
+                case 2 {
+                    // cfc1
+                    let v, ok := readFCR(readMem(SYS_FCSR), fs)
+                    if iszero(ok) {
+                        sig := 4
+                        leave
+                    }
+                    setReg(rt, v)
+                }
+                case 6 {
+                    // ctc1
+                    let v, ok := writeFCR(readMem(SYS_FCSR), fs, reg(rt))
+                    if iszero(ok) {
+                        sig := 4
+                        leave
+                    }
+                    writeMem(SYS_FCSR, v)
+                }
+                case 8 {
+                    // bc1f bc1t bc1fl bc1tl: cc = bits 20..18, likely = bit 17, true = bit 16
+                    let f := readMem(SYS_FCSR)
+                    if iszero(eq(npc, and(add(pc_, 4), 0xffffffff))) {
+                        sig := 4
+                        leave
+                    }
+                    switch eq(fcc(f, and(shr(18, insn), 7)), and(shr(16, insn), 1))
+                    case 1 { nnpc := branchTarget(insn, pc_) }
+                    default {
+                        if and(insn, 0x20000) {
+                            // branch-likely not taken: the delay slot is annulled
+                            npc2 := and(add(npc, 4), 0xffffffff)
+                            nnpc := and(add(npc, 8), 0xffffffff)
+                        }
+                    }
+                }
+                case 16 { failUnsupported() } // FP arithmetic: S
+                case 17 { failUnsupported() } // D
+                case 20 { failUnsupported() } // W
+                case 21 { failUnsupported() } // L
+                case 22 { failUnsupported() } // PS
+                default { sig := 4 }
+            }
+            // The fault of an FP access at a needing alignment mask+1: SIGBUS, then SIGSEGV.
+            function fpFault(a, mask) -> sig {
+                if lt(a, 0x1000) { sig := 11 }
+                if and(a, mask) { sig := 10 }
+            }
+            // lwc1 (49) ldc1 (53) swc1 (57) sdc1 (61): the FP register word(s) ft (ldc1/sdc1: the
+            // pair ft & ~1, ft | 1) first, then the data word(s) at (rs + imm) & ~3 (and + 4), all
+            // accessed (and proven) even when the instruction faults. Faults: alignment, the null
+            // page, then (ldc1/sdc1) an odd register. In big-endian guests the pair's high word
+            // (register ft + 1) is the one at the lower address.
+            function fpMem(insn, op, rs, rt) -> sig {
+                let a := and(add(reg(rs), signextend(1, and(insn, 0xffff))), 0xffffffff)
+                let d := and(a, 0xfffffffc)
+                switch op
+                case 49 {
+                    let f := add(SYS_FPR, shl(2, rt))
+                    let fp := slot(f)
+                    let w := readMem(d)
+                    sig := fpFault(a, 3)
+                    if sig { leave }
+                    mstore(fp, or(shl(32, f), w))
+                }
+                case 57 {
+                    let v := readMem(add(SYS_FPR, shl(2, rt)))
+                    let ptr := slot(d)
+                    sig := fpFault(a, 3)
+                    if sig { leave }
+                    mstore(ptr, or(shl(32, d), v))
+                }
+                default {
+                    let f0 := add(SYS_FPR, shl(2, and(rt, 30)))
+                    let p0 := slot(f0)
+                    let p1 := slot(add(f0, 4))
+                    let d1 := and(add(d, 4), 0xffffffff)
+                    let q0 := slot(d)
+                    let q1 := slot(d1)
+                    sig := fpFault(a, 7)
+                    if iszero(sig) { if and(rt, 1) { sig := 4 } }
+                    if sig { leave }
+                    switch op
+                    case 53 { moveDouble(q0, q1, p0, f0, p1, add(f0, 4)) } // ldc1
+                    default { moveDouble(p0, p1, q0, d, q1, d1) } // sdc1
+                }
+            }
+
+            // Copies the cached words at s0, s1 to the cache entries t0 (address a0) and t1
+            // (address a1), crossed over in a big-endian guest.
+            function moveDouble(s0, s1, t0, a0, t1, a1) {
+                let w0 := and(mload(s0), 0xffffffff)
+                let w1 := and(mload(s1), 0xffffffff)
+                if mload(M_BE) {
+                    let t := w0
+                    w0 := w1
+                    w1 := t
+                }
+                mstore(t0, or(shl(32, a0), w0))
+                mstore(t1, or(shl(32, a1), w1))
+            }
+
             function special2(insn, rs, rt) -> sig {
                 let fn := and(insn, 63)
                 let rd := and(shr(11, insn), 31)
@@ -1022,7 +1199,7 @@ contract MIPS {
                     case 1 { setReg(rt, 32) } // SYNCI_Step
                     case 2 { setReg(rt, and(getStep(), 0xffffffff)) } // CC: the step counter
                     case 3 { setReg(rt, 1) } // CCRes
-                    case 29 { fail(53, "MIPS: the TLS pointer is not in ", "the fault-proof state") }
+                    case 29 { setReg(rt, readMem(SYS_TLS)) } // UserLocal: the TLS pointer
                     default { sig := 4 }
                 }
                 default {
@@ -1078,8 +1255,8 @@ contract MIPS {
                 }
             }
 
-            // Returns v (the value, or the errno when e = 1), e = 2 to exit with code v, or e = 3
-            // for a syscall on state outside the fault-proof state (notes/proofspec.md).
+            // Returns v (the value, or the errno when e = 1), e = 2 to exit with code v (& 0xff),
+            // or e = 3 for a syscall on state outside the fault-proof state (the descriptor table).
             function linuxSyscall(num, ctx, oracleAddr) -> v, e {
                 let a0 := reg(4)
                 let a1 := reg(5)
@@ -1167,20 +1344,24 @@ contract MIPS {
                     v, e := errno(25)
                     if iszero(fdOK(a0)) { v := 9 }
                 }
-                case 4264 { if a1 { v, e := putRaw(a1, 2, 2, 0, 100) } } // clock_getres: no range check
-                case 4406 { if a1 { v, e := putRaw(a1, 4, 3, 0, 100) } } // clock_getres_time64
+                case 4264 { if a1 { v, e := putStruct(a1, 2, 2, 0, 100) } } // clock_getres
+                case 4406 { if a1 { v, e := putStruct(a1, 4, 3, 0, 100) } } // clock_getres_time64
                 case 4078 {
-                    // gettimeofday: no range check
+                    // gettimeofday
                     if a0 {
                         let ns := nowNS()
-                        v, e := putRaw(a0, 2, 2, and(div(ns, 1000000000), 0xffffffff), div(mod(ns, 1000000000), 1000))
+                        v, e := putStruct(a0, 2, 2, and(div(ns, 1000000000), 0xffffffff), div(mod(ns, 1000000000), 1000))
                     }
                 }
                 case 4013 {
-                    // time: no range check
+                    // time
                     let sec := and(div(nowNS(), 1000000000), 0xffffffff)
-                    if a0 { v, e := putRaw(a0, 1, 2, sec, 0) }
-                    v := sec
+                    switch and(iszero(iszero(a0)), iszero(guestPtr(a0, 4)))
+                    case 1 { v, e := errno(14) }
+                    default {
+                        if a0 { v, e := putRaw(a0, 1, 2, sec, 0) }
+                        v := sec
+                    }
                 }
                 case 4122 { v, e := uname(a0) }
                 case 4076 { v, e := getrlimit(a0, a1, 0) }
@@ -1195,33 +1376,60 @@ contract MIPS {
                     }
                 }
                 case 4203 {
-                    // getcwd: "/" (writeBytes of two bytes, no range check)
+                    // getcwd: "/"
                     switch lt(a1, 2)
                     case 1 { v, e := errno(34) } // ERANGE
-                    default {
-                        storeByte(a0, 0x2f)
-                        storeByte(and(add(a0, 1), 0xffffffff), 0)
-                        v := 2
+                    case 0 {
+                        switch guestPtr(a0, 2)
+                        case 0 { v, e := errno(14) }
+                        default {
+                            storeByte(a0, 0x2f)
+                            storeByte(and(add(a0, 1), 0xffffffff), 0)
+                            v := 2
+                        }
                     }
                 }
                 case 4116 { v, e := putStruct(a0, 16, 4, and(div(nowNS(), 1000000000), 0xffffffff), 0) } // sysinfo
-                // Syscalls on state outside the fault-proof state.
+                // The OS state in the system words.
+                case 4045 {
+                    // brk: the break only grows, up to the heap field (mmap's next address)
+                    v := readMem(SYS_BRK)
+                    if iszero(or(lt(a0, v), gt(a0, rd32(S_HEAP)))) {
+                        writeMem(SYS_BRK, a0)
+                        v := a0
+                    }
+                }
+                case 4283 { writeMem(SYS_TLS, a0) } // set_thread_area
+                case 4120 {
+                    // clone: only threads (CLONE_VM), which never run; the tid counts up
+                    switch and(a0, 0x100)
+                    case 0 { v, e := errno(89) }
+                    default {
+                        v := readMem(SYS_NEXTTID)
+                        writeMem(SYS_NEXTTID, and(add(v, 1), 0xffffffff))
+                        // CLONE_PARENT_SETTID: the tid at a2 when the range is valid
+                        if and(a0, 0x100000) { if guestPtr(a2, 4) { putWord(a2, v) } }
+                    }
+                }
+                case 4194 { v, e := sigaction(a0, a1, a2) } // rt_sigaction
+                case 4037 {
+                    // kill: only the guest's own process (pid 1000, 0 or -1)
+                    switch or(or(eq(a0, 1000), iszero(a0)), eq(a0, 0xffffffff))
+                    case 0 { v, e := errno(3) } // ESRCH
+                    default { v, e := kill(1000, a1) }
+                }
+                case 4236 { v, e := kill(a0, a1) } // tkill
+                case 4266 { v, e := kill(a1, a2) } // tgkill: the tgid is not checked
+                case 4353 { v, e := getrandom(a0, a1) }
+                // Syscalls on the descriptor table, which is not in the state.
                 case 4006 { e := 3 } // close
-                case 4037 { e := 3 } // kill
-                case 4045 { e := 3 } // brk
-                case 4120 { e := 3 } // clone
-                case 4194 { e := 3 } // rt_sigaction
-                case 4236 { e := 3 } // tkill
                 case 4248 { e := 3 } // epoll_create
                 case 4249 { e := 3 } // epoll_ctl
                 case 4250 { e := 3 } // epoll_wait
-                case 4266 { e := 3 } // tgkill
-                case 4283 { e := 3 } // set_thread_area
                 case 4313 { e := 3 } // epoll_pwait
                 case 4325 { e := 3 } // eventfd2
                 case 4326 { e := 3 } // epoll_create1
                 case 4328 { e := 3 } // pipe2
-                case 4353 { e := 3 } // getrandom
                 default { v, e := errno(89) } // unknown: ENOSYS (the executor's non-strict mode)
             }
 
@@ -1243,8 +1451,8 @@ contract MIPS {
                 }
             }
             // Word i of the structs syscalls write. kind: 0 zeros, 1 stack_t (SS_DISABLE),
-            // 2 two u32 (p0, p1), 3 two u64 (p0, p1), 4 sysinfo (uptime p0), 5 unused,
-            // 6 stat64 (fd p0), 7 statx (fd p0).
+            // 2 two u32 (p0, p1), 3 two u64 (p0, p1), 4 sysinfo (uptime p0), 5 two u32 (p0, p1)
+            // then zeros (struct sigaction), 6 stat64 (fd p0), 7 statx (fd p0).
             function structWord(kind, i, p0, p1) -> w {
                 switch kind
                 case 0 {}
@@ -1257,6 +1465,11 @@ contract MIPS {
                     switch lt(i, 2)
                     case 1 { w := u64Word(p0, i) }
                     default { w := u64Word(p1, sub(i, 2)) }
+                }
+                case 5 {
+                    switch i
+                    case 0 { w := p0 }
+                    case 1 { w := p1 }
                 }
                 case 4 {
                     // sysinfo: 1 GiB of RAM, half free, one process, no swap
@@ -1540,6 +1753,8 @@ contract MIPS {
 
             // writeBytes: the n bytes at memory src to guest address a: bytes up to a word
             // boundary, whole words, then the tail bytes (a + n does not wrap: callers check).
+            // The callers (uname, getrandom) touch no guest word before, and a >= 0x1000 keeps
+            // the words apart from the system words: the whole words are new cache entries.
             function writeBytes(a, src, n) {
                 let i := 0
                 for {} and(lt(i, n), iszero(iszero(and(add(a, i), 3)))) { i := add(i, 1) } {
@@ -1549,7 +1764,7 @@ contract MIPS {
                 for {} iszero(gt(add(i, 4), n)) { i := add(i, 4) } {
                     let w := shr(224, mload(add(src, i)))
                     if iszero(isBE) { w := bswap32(w) }
-                    writeMem(add(a, i), w)
+                    appendWord(add(a, i), w)
                 }
                 for {} lt(i, n) { i := add(i, 1) } { storeByte(add(a, i), byte(0, mload(add(src, i)))) }
             }
@@ -1570,6 +1785,101 @@ contract MIPS {
                 mstore(add(src, 260), "mips") // machine
                 mstore(add(src, 325), "(none)") // domainname
                 writeBytes(buf, src, 390)
+            }
+
+            // ---- The OS state in the system words ----
+
+            // rt_sigaction(sig, act, oact): the handler and flags words of sig, then oact (the old
+            // {flags, handler, mask}) is written and act ({flags, handler}) read.
+            function sigaction(sig, act, oact) -> v, e {
+                if or(iszero(sig), gt(sig, 128)) {
+                    v, e := errno(22)
+                    leave
+                }
+                if and(iszero(iszero(act)), or(eq(sig, 9), eq(sig, 23))) {
+                    // SIGKILL and SIGSTOP cannot be changed
+                    v, e := errno(22)
+                    leave
+                }
+                let ha := add(SYS_SIG, shl(3, sig))
+                let hp := slot(ha)
+                let fp := slot(add(ha, 4))
+                if oact {
+                    if iszero(guestPtr(oact, 24)) {
+                        v, e := errno(14)
+                        leave
+                    }
+                    v, e := putRaw(oact, 6, 5, and(mload(fp), 0xffffffff), and(mload(hp), 0xffffffff))
+                }
+                if act {
+                    if iszero(guestPtr(act, 8)) {
+                        v, e := errno(14)
+                        leave
+                    }
+                    let fl := getWord(act)
+                    let h := getWord(add(act, 4))
+                    mstore(fp, or(shl(32, add(ha, 4)), fl))
+                    mstore(hp, or(shl(32, ha), h))
+                }
+            }
+
+            // kill(tid, sig) to the guest: EINVAL, the thread id (1000 or a thread clone made:
+            // below the next tid), sig 0 only checks. A handler or SIG_IGN drops the signal (handlers
+            // never run), as does the default action of SIGCHLD, SIGWINCH, SIGURG and the stop and
+            // continue signals; any other default action ends the guest with 128 + sig.
+            function kill(tid, sig) -> v, e {
+                if gt(sig, 128) {
+                    v, e := errno(22)
+                    leave
+                }
+                if iszero(eq(tid, 1000)) {
+                    let nt := readMem(SYS_NEXTTID)
+                    if or(iszero(gt(tid, 1000)), iszero(lt(tid, nt))) {
+                        v, e := errno(3) // ESRCH
+                        leave
+                    }
+                }
+                if iszero(sig) { leave }
+                if readMem(add(SYS_SIG, shl(3, sig))) { leave }
+                // 18 20 21 23 24 25 26 27 as a bit set
+                if and(shr(sig, 0xfb40000), 1) { leave }
+                v := add(128, sig)
+                e := 2
+            }
+
+            function bswap64(x) -> r {
+                x := or(shl(8, and(x, 0x00ff00ff00ff00ff)), and(shr(8, x), 0x00ff00ff00ff00ff))
+                x := or(shl(16, and(x, 0x0000ffff0000ffff)), and(shr(16, x), 0x0000ffff0000ffff))
+                r := and(or(shl(32, x), shr(32, x)), 0xffffffffffffffff)
+            }
+
+            // getrandom(buf, n): n is clamped to 2^25 - 1; EFAULT; with n > 0 the splitmix64 state
+            // (system words, low then high) gives 8 little-endian bytes per draw, the last draw's
+            // extra bytes dropped, written as the executor's writeBytes.
+            function getrandom(buf, n) -> v, e {
+                if gt(n, 0x1ffffff) { n := 0x1ffffff }
+                if iszero(guestPtr(buf, n)) {
+                    v, e := errno(14)
+                    leave
+                }
+                v := n
+                if iszero(n) { leave }
+                let lo := slot(SYS_RNG_LO)
+                let hi := slot(SYS_RNG_HI)
+                let rng := or(shl(32, and(mload(hi), 0xffffffff)), and(mload(lo), 0xffffffff))
+                // Staged past the largest cache the call can fill (2 + n/4 + 2 words).
+                let src := add(M_CACHE, shl(5, add(shr(2, n), 8)))
+                for { let i := 0 } lt(i, n) { i := add(i, 8) } {
+                    rng := and(add(rng, 0x9e3779b97f4a7c15), 0xffffffffffffffff)
+                    let z := rng
+                    z := and(mul(xor(z, shr(30, z)), 0xbf58476d1ce4e5b9), 0xffffffffffffffff)
+                    z := and(mul(xor(z, shr(27, z)), 0x94d049bb133111eb), 0xffffffffffffffff)
+                    z := xor(z, shr(31, z))
+                    mstore(add(src, i), shl(192, bswap64(z)))
+                }
+                mstore(lo, or(shl(32, SYS_RNG_LO), and(rng, 0xffffffff)))
+                mstore(hi, or(shl(32, SYS_RNG_HI), shr(32, rng)))
+                writeBytes(buf, src, n)
             }
 
             // ================= step =================
