@@ -6,8 +6,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-
-	"github.com/zkmips/zkmips/program"
 )
 
 // ErrStdinNotClonable is returned by Clone when the machine reads its
@@ -24,7 +22,7 @@ func (m *Machine) Clone(stdout, stderr io.Writer) (*Machine, error) {
 	c.cfg.Stdout, c.cfg.Stderr = stdout, stderr
 	c.acc = nil
 	c.mem = m.mem.clone()
-	c.code = append([]program.Inst(nil), m.code...)
+	c.codeOwned, m.codeOwned = false, false // the code list is shared until written
 	c.patched = append([]string(nil), m.patched...)
 
 	o := &c.os
@@ -65,7 +63,7 @@ func (m *Machine) Clone(stdout, stderr io.Writer) (*Machine, error) {
 	if m.zk.snap != nil {
 		s := *m.zk.snap
 		s.mem = m.zk.snap.mem.clone()
-		s.code = append([]program.Inst(nil), m.zk.snap.code...)
+		s.codeOwned, m.zk.snap.codeOwned = false, false
 		z.snap = &s
 	}
 	return &c, nil

@@ -9,6 +9,7 @@ package executor
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/zkmips/zkmips/program"
 )
@@ -71,8 +72,13 @@ type Machine struct {
 	fault    *Fault
 	err      error // executor error that stopped the run
 
-	mem       *Memory
-	code      []program.Inst // private copy: stores into code re-decode
+	mem *Memory
+	// code is the decoded instruction list; stores into code re-decode.
+	// It starts as the program's own list (or another machine's, after
+	// Clone) and is copied on the first store into code (codeOwned): a
+	// Go guest's list is megabytes, and few programs modify their code.
+	code      []program.Inst
+	codeOwned bool
 	codeBase  uint32
 	codeBytes uint32
 	// x is the byte-lane XOR: 3 for big-endian guests, 0 for little-endian.
@@ -107,7 +113,7 @@ func New(p *program.Program, cfg Config) (*Machine, error) {
 		m.writeBytes(s.Vaddr, s.Data)
 		end = max(end, s.End())
 	}
-	m.code = append([]program.Inst(nil), p.Code...)
+	m.code = p.Code
 	m.codeBase = p.CodeBase
 	m.codeBytes = uint32(len(m.code) * 4)
 	m.pc, m.npc = p.Entry, p.Entry+4
@@ -265,9 +271,17 @@ func (m *Machine) writeBytes(a uint32, b []byte) {
 }
 
 // recode keeps the decoded instruction list equal to memory after a store
-// of v to the aligned address a (self-modifying code, patches).
-func (m *Machine) recode(a, v uint32) {
+// of v to the aligned address a (self-modifying code, patches), and
+// returns the list, which the first such store copies.
+func (m *Machine) recode(a, v uint32) []program.Inst {
 	if a-m.codeBase < m.codeBytes {
-		m.code[(a-m.codeBase)>>2] = program.Decode(v, a)
+		i := (a - m.codeBase) >> 2
+		if in := program.Decode(v, a); in != m.code[i] {
+			if !m.codeOwned {
+				m.code, m.codeOwned = slices.Clone(m.code), true
+			}
+			m.code[i] = in
+		}
 	}
+	return m.code
 }

@@ -6,11 +6,13 @@ package executor
 // Pages hold 32-bit words as values (the word the guest reads with LW), not
 // bytes: word accesses, by far the most common, are then independent of the
 // guest byte order, and sub-word accesses pick a byte lane with one XOR (see
-// Machine.lane). Every page that was never written points at the shared zero
-// page, so a 32 MiB BSS costs nothing until touched.
+// Machine.lane). A page that was never written is a nil entry and reads as
+// zero, so a 32 MiB BSS costs nothing until touched, and a new page table
+// is one allocation the runtime need not fill (pointing 2^20 entries at a
+// shared zero page cost tens of milliseconds per machine).
 type Memory struct {
 	pages *[numPages]*page
-	// count of pages allocated (not shared zero)
+	// count of pages allocated (non-nil)
 	allocated int
 }
 
@@ -28,26 +30,23 @@ type page struct {
 	dirty bool
 }
 
-// zeroPage backs every page never written. It is never modified.
-var zeroPage page
+// zeroWords is the content of a page never written.
+var zeroWords [pageWords]uint32
 
-func newMemory() *Memory {
-	m := &Memory{pages: new([numPages]*page)}
-	for i := range m.pages {
-		m.pages[i] = &zeroPage
-	}
-	return m
-}
+func newMemory() *Memory { return &Memory{pages: new([numPages]*page)} }
 
 // load returns the word at the 4-aligned address a.
 func (m *Memory) load(a uint32) uint32 {
-	return m.pages[a>>pageShift].w[a>>2&(pageWords-1)]
+	if p := m.pages[a>>pageShift]; p != nil {
+		return p.w[a>>2&(pageWords-1)]
+	}
+	return 0
 }
 
 // store writes the word at the 4-aligned address a.
 func (m *Memory) store(a, v uint32) {
 	p := m.pages[a>>pageShift]
-	if p == &zeroPage {
+	if p == nil {
 		p = m.alloc(a >> pageShift)
 	}
 	p.w[a>>2&(pageWords-1)] = v
@@ -71,15 +70,13 @@ func (m *Memory) Store(a, v uint32) { m.store(a&^3, v) }
 func (m *Memory) AllocatedPages() int { return m.allocated }
 
 // clone returns a deep copy (used to snapshot state for unconstrained
-// execution); shared zero pages stay shared.
+// execution); pages never written stay nil.
 func (m *Memory) clone() *Memory {
 	c := &Memory{pages: new([numPages]*page), allocated: m.allocated}
 	for i, p := range m.pages {
-		if p != &zeroPage {
+		if p != nil {
 			q := *p
 			c.pages[i] = &q
-		} else {
-			c.pages[i] = p
 		}
 	}
 	return c
@@ -89,7 +86,7 @@ func (m *Memory) clone() *Memory {
 // page's base address and words (which fn must not retain or modify).
 func (m *Memory) ForEachPage(fn func(base uint32, words *[pageWords]uint32)) {
 	for i, p := range m.pages {
-		if p != &zeroPage {
+		if p != nil {
 			fn(uint32(i)<<pageShift, &p.w)
 		}
 	}

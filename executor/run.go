@@ -509,7 +509,7 @@ func (m *Machine) run(limit uint64) {
 			v := r[in.Rt]
 			mem.store(a, v)
 			if a-base < cb {
-				m.recode(a, v)
+				code = m.recode(a, v)
 			}
 			if in.Op == program.OpSC {
 				// No other thread can break the link.
@@ -526,7 +526,7 @@ func (m *Machine) run(limit uint64) {
 			v := mem.load(a)&^(0xff<<s) | (r[in.Rt]&0xff)<<s
 			mem.store(a, v)
 			if a-base < cb {
-				m.recode(a, v)
+				code = m.recode(a, v)
 			}
 		case program.OpSH:
 			a := r[in.Rs] + in.Imm
@@ -539,7 +539,7 @@ func (m *Machine) run(limit uint64) {
 			v := mem.load(a)&^(0xffff<<s) | (r[in.Rt]&0xffff)<<s
 			mem.store(a, v)
 			if a-base < cb {
-				m.recode(a, v)
+				code = m.recode(a, v)
 			}
 		case program.OpSWL:
 			a := r[in.Rs] + in.Imm
@@ -552,7 +552,7 @@ func (m *Machine) run(limit uint64) {
 			v := mem.load(a)&^(0xffffffff>>s) | r[in.Rt]>>s
 			mem.store(a, v)
 			if a-base < cb {
-				m.recode(a, v)
+				code = m.recode(a, v)
 			}
 		case program.OpSWR:
 			a := r[in.Rs] + in.Imm
@@ -565,7 +565,7 @@ func (m *Machine) run(limit uint64) {
 			v := mem.load(a)&(1<<s-1) | r[in.Rt]<<s
 			mem.store(a, v)
 			if a-base < cb {
-				m.recode(a, v)
+				code = m.recode(a, v)
 			}
 
 		// COP1: the FP register file in FR=0 mode (o32), enough for code
@@ -586,7 +586,7 @@ func (m *Machine) run(limit uint64) {
 			v := m.fpr[in.Rt]
 			mem.store(a, v)
 			if a-base < cb {
-				m.recode(a, v)
+				code = m.recode(a, v)
 			}
 		case program.OpLDC1:
 			a := r[in.Rs] + in.Imm
@@ -620,10 +620,10 @@ func (m *Machine) run(limit uint64) {
 			mem.store(a, w0)
 			mem.store(a+4, w1)
 			if a-base < cb {
-				m.recode(a, w0)
+				code = m.recode(a, w0)
 			}
 			if a+4-base < cb {
-				m.recode(a+4, w1)
+				code = m.recode(a+4, w1)
 			}
 		case program.OpMFC1:
 			r[in.Rt] = m.fpr[in.Rd]

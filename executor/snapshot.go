@@ -359,12 +359,12 @@ func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, erro
 		s.extra = r.u64()
 		s.os.tls, s.os.heap, s.os.brk = r.u32(), r.u32(), r.u32()
 		readPages(r, s.mem)
-		s.code = decodeCode(s.mem, m.codeBase, len(p.Code))
+		s.code, s.codeOwned = decodeCode(s.mem, p)
 		z.snap = s
 	}
 
 	readPages(r, m.mem)
-	m.code = decodeCode(m.mem, m.codeBase, len(p.Code))
+	m.code, m.codeOwned = decodeCode(m.mem, p)
 	return m, nil
 }
 
@@ -403,13 +403,13 @@ func readCPU(r *snapReader, m *Machine) {
 func writePages(e *snapWriter, mem *Memory) {
 	var n uint32
 	mem.ForEachPage(func(_ uint32, w *[pageWords]uint32) {
-		if *w != zeroPage.w {
+		if *w != zeroWords {
 			n++
 		}
 	})
 	e.u32(n)
 	mem.ForEachPage(func(a uint32, w *[pageWords]uint32) {
-		if *w == zeroPage.w {
+		if *w == zeroWords {
 			return
 		}
 		e.u32(a)
@@ -420,7 +420,6 @@ func writePages(e *snapWriter, mem *Memory) {
 }
 
 func readPages(r *snapReader, mem *Memory) {
-	var w [pageWords]uint32
 	prev := int64(-1)
 	for n := r.count(4 + pageSize); n > 0 && r.err == nil; n-- {
 		a := r.u32()
@@ -429,14 +428,19 @@ func readPages(r *snapReader, mem *Memory) {
 			return
 		}
 		prev = int64(a)
-		for i := range w {
-			w[i] = r.u32()
+		b := r.raw(pageSize)
+		if r.err != nil {
+			return
 		}
-		if w == zeroPage.w {
+		p := mem.alloc(a >> pageShift)
+		for i := range p.w {
+			p.w[i] = binary.LittleEndian.Uint32(b[4*i:])
+		}
+		if p.w == zeroWords {
 			r.fail("page 0x%08x is all zero", a)
 			return
 		}
-		mem.setPage(a, &w)
+		p.dirty = true
 	}
 }
 

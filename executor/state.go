@@ -2,6 +2,7 @@ package executor
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/zkmips/zkmips/program"
 )
@@ -59,7 +60,7 @@ func (m *Machine) DirtyPages(fn func(pageAddr uint32, words *[1024]uint32)) {
 		if seen == mem.allocated {
 			return
 		}
-		if p == &zeroPage {
+		if p == nil {
 			continue
 		}
 		seen++
@@ -78,7 +79,7 @@ func (m *Machine) DirtyPages(fn func(pageAddr uint32, words *[1024]uint32)) {
 // scanning the whole page table.
 func (m *Machine) TakeDirtyPage(a uint32) (*[1024]uint32, bool) {
 	p := m.mem.pages[a>>pageShift]
-	if p == &zeroPage || !p.dirty {
+	if p == nil || !p.dirty {
 		return nil, false
 	}
 	p.dirty = false
@@ -90,7 +91,7 @@ func (m *Machine) TakeDirtyPage(a uint32) (*[1024]uint32, bool) {
 // the live page: callers must not modify it, nor keep it across steps.
 func (m *Machine) PageWords(a uint32) (*[1024]uint32, bool) {
 	p := m.mem.pages[a>>pageShift]
-	if p == &zeroPage {
+	if p == nil {
 		return nil, false
 	}
 	return &p.w, true
@@ -110,24 +111,31 @@ func newBare(p *program.Program, cfg Config) *Machine {
 
 // decodeCode rebuilds the decoded instruction list from memory: at load
 // time it equals p.Code, and every store re-decodes the word it writes, so
-// memory alone determines it.
-func decodeCode(mem *Memory, base uint32, n int) []program.Inst {
-	code := make([]program.Inst, n)
+// memory alone determines it. Only words that differ from the program's
+// are decoded again, and the program's list is shared (not owned) when
+// none does.
+func decodeCode(mem *Memory, p *program.Program) (code []program.Inst, owned bool) {
+	code = p.Code
 	for i := range code {
-		a := base + uint32(4*i)
-		code[i] = program.Decode(mem.load(a), a)
+		a := p.CodeBase + uint32(4*i)
+		if w := mem.load(a); w != code[i].Word {
+			if !owned {
+				code, owned = slices.Clone(code), true
+			}
+			code[i] = program.Decode(w, a)
+		}
 	}
-	return code
+	return code, owned
 }
 
 // setPage installs a copy of words as the page at pageAddr, marked dirty;
-// an all-zero page stays the shared zero page.
+// an all-zero page is not allocated.
 func (mem *Memory) setPage(pageAddr uint32, words *[pageWords]uint32) {
-	if *words == zeroPage.w {
+	if *words == zeroWords {
 		return
 	}
 	p := mem.pages[pageAddr>>pageShift]
-	if p == &zeroPage {
+	if p == nil {
 		p = mem.alloc(pageAddr >> pageShift)
 	}
 	p.w = *words
@@ -163,7 +171,7 @@ func Restore(p *program.Program, cfg Config, st State, pages map[uint32]*[1024]u
 		}
 		m.mem.setPage(a, w)
 	}
-	m.code = decodeCode(m.mem, m.codeBase, len(p.Code))
+	m.code, m.codeOwned = decodeCode(m.mem, p)
 	m.regs, m.pc, m.npc, m.hi, m.lo = st.Regs, st.PC, st.NextPC, st.HI, st.LO
 	m.step, m.exited, m.exitCode = st.Step, st.Exited, st.ExitCode
 	m.pre.key, m.pre.offset = st.PreimageKey, st.PreimageOffset

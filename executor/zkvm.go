@@ -2,8 +2,6 @@ package executor
 
 import (
 	"fmt"
-
-	"github.com/zkmips/zkmips/program"
 )
 
 // zkVM calls (REFERENCE.md section 6): code in v0, arguments in a0..a2,
@@ -165,14 +163,15 @@ func (m *Machine) snapshot() *Machine {
 	s := &Machine{
 		regs: m.regs, pc: m.pc, npc: m.npc, hi: m.hi, lo: m.lo, fpr: m.fpr, fcsr: m.fcsr, step: m.step, extra: m.extra,
 		mem:  m.mem.clone(),
-		code: append([]program.Inst(nil), m.code...),
+		code: m.code, // shared until written (codeOwned)
 	}
+	m.codeOwned = false
 	s.os.tls, s.os.heap, s.os.brk = m.os.tls, m.os.heap, m.os.brk
 	return s
 }
 
 func (m *Machine) restore(s *Machine) {
 	m.regs, m.pc, m.npc, m.hi, m.lo, m.fpr, m.fcsr, m.step, m.extra = s.regs, s.pc, s.npc, s.hi, s.lo, s.fpr, s.fcsr, s.step, s.extra
-	m.mem, m.code = s.mem, s.code
+	m.mem, m.code, m.codeOwned = s.mem, s.code, s.codeOwned
 	m.os.tls, m.os.heap, m.os.brk = s.os.tls, s.os.heap, s.os.brk
 }
