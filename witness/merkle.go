@@ -2,6 +2,8 @@ package witness
 
 import (
 	"encoding/binary"
+	"runtime"
+	"sync"
 
 	"github.com/ethereum/go-ethereum/crypto"
 
@@ -147,6 +149,7 @@ type Tree struct {
 	// known lists the allocated pages (indices, sorted) as of the last Root.
 	known   []uint32
 	changed []uint32
+	pending []pendingPage
 	scratch pageNodes
 	// sys is the null page as last hashed: the machine's OS state
 	// (executor.SystemPage), which the tree covers like memory.
@@ -183,16 +186,73 @@ func (t *Tree) set(k int, i uint32, v [32]byte) {
 	}
 }
 
-// hashPageAt recomputes page pi from words, into its cached subtree if it
-// has one, records its root and notes the page as changed.
+// hashPageAt queues page pi (with its live words) for hashPages, which
+// recomputes it, records its root and notes the page as changed.
 func (t *Tree) hashPageAt(pi uint32, words *[1024]uint32) {
-	n := t.nodes[pi]
-	if n == nil {
-		n = &t.scratch
+	t.pending = append(t.pending, pendingPage{pi, words})
+}
+
+// pendingPage is a page whose subtree hashPages recomputes.
+type pendingPage struct {
+	pi    uint32
+	words *[1024]uint32
+}
+
+// parallelPages is the number of queued pages from which hashPages spreads
+// the work over all cores: below it, starting goroutines costs more than
+// the hashing they share (a page is about 127 hashes, 50 us).
+const parallelPages = 64
+
+// hashPages hashes the queued pages, in address order, into their cached
+// subtrees (or scratch ones) and records their roots. Many pages (the
+// first root of a large memory, a root after a long run) are hashed on
+// all cores: the first proof from a snapshot is dominated by this.
+func (t *Tree) hashPages() {
+	jobs := t.pending
+	t.pending = t.pending[:0]
+	if len(jobs) == 0 {
+		return
 	}
-	t.set(0, pi, t.h.hashPage(n, words, t.be))
-	t.pagesHashed++
-	t.changed = append(t.changed, pi)
+	roots := make([][32]byte, len(jobs))
+	workers := min(runtime.GOMAXPROCS(0), len(jobs)/parallelPages)
+	if workers <= 1 {
+		for i, j := range jobs {
+			n := t.nodes[j.pi]
+			if n == nil {
+				n = &t.scratch
+			}
+			roots[i] = t.h.hashPage(n, j.words, t.be)
+		}
+	} else {
+		// Each worker takes every workers-th page, with its own hasher and
+		// scratch subtree; cached subtrees belong to one page each.
+		var wg sync.WaitGroup
+		hashes := make([]uint64, workers)
+		for w := range workers {
+			n := t.nodes // read-only while the workers run
+			wg.Go(func() {
+				h := newHasher()
+				scratch := new(pageNodes)
+				for i := w; i < len(jobs); i += workers {
+					pn := n[jobs[i].pi]
+					if pn == nil {
+						pn = scratch
+					}
+					roots[i] = h.hashPage(pn, jobs[i].words, t.be)
+				}
+				hashes[w] = h.n
+			})
+		}
+		wg.Wait()
+		for _, n := range hashes {
+			t.h.n += n
+		}
+	}
+	for i, j := range jobs {
+		t.set(0, j.pi, roots[i])
+		t.changed = append(t.changed, j.pi)
+	}
+	t.pagesHashed += uint64(len(jobs))
 }
 
 // Root returns the Merkle root of m's memory, updating the tree for the
@@ -209,8 +269,10 @@ func (t *Tree) Root(m *executor.Machine) [32]byte {
 				t.hashPageAt(pi, w)
 			}
 		}
+		t.hashPages()
 	default:
 		m.DirtyPages(func(a uint32, w *[1024]uint32) { t.hashPageAt(a>>pageShift, w) })
+		t.hashPages()
 		// New pages are dirty, so they are among the changed ones.
 		merged := make([]uint32, 0, mem.AllocatedPages())
 		i, j := 0, 0
@@ -277,6 +339,7 @@ func (t *Tree) rebuild(m *executor.Machine) {
 	t.changed = t.changed[:0]
 	m.DirtyPages(func(uint32, *[1024]uint32) {}) // everything is hashed below
 	m.Memory().ForEachPage(func(a uint32, w *[1024]uint32) { t.hashPageAt(a>>pageShift, w) })
+	t.hashPages()
 	t.known = append(t.known[:0], t.changed...)
 }
 
