@@ -82,7 +82,7 @@ func jal(target uint32) uint32              { return 3<<26 | target>>2&0x3ffffff
 
 const (
 	nop     = 0
-	syscall = 0x0000000c
+	opSyscall = 0x0000000c
 	// codeAddr is where testELF places the first instruction.
 	codeAddr = 0x400100
 	// Linux o32 system calls.
@@ -188,7 +188,7 @@ func exitProgram(t *testing.T, code int32) string {
 	return testELF(t, []uint32{
 		addiu(rA0, rZero, code),
 		addiu(rV0, rZero, sysExitGroup),
-		syscall,
+		opSyscall,
 	}, testSymbol{"_start", 0, 3})
 }
 
@@ -207,7 +207,7 @@ func echoProgram(t *testing.T) string {
 		nop,
 		addiu(rA0, rZero, 0),
 		addiu(rV0, rZero, sysExitGroup),
-		syscall,
+		opSyscall,
 		// puts: write the NUL-terminated string at a1 and a newline.
 		addu(rA2, rZero, rZero),
 		// loop:
@@ -220,13 +220,13 @@ func echoProgram(t *testing.T) string {
 		// done:
 		addiu(rA0, rZero, 1),
 		addiu(rV0, rZero, sysWrite),
-		syscall,
+		opSyscall,
 		lui(rA1, (codeAddr+4*nl)>>16),
 		ori(rA1, rA1, (codeAddr+4*nl)&0xffff),
 		addiu(rA0, rZero, 1),
 		addiu(rA2, rZero, 1),
 		addiu(rV0, rZero, sysWrite),
-		syscall,
+		opSyscall,
 		jr(rRA),
 		nop,
 		nop,
@@ -456,20 +456,20 @@ func catProgram(t *testing.T) string {
 		addu(rA1, rSP, rZero),
 		addiu(rA2, rZero, 64),
 		addiu(rV0, rZero, sysRead),
-		syscall,
+		opSyscall,
 		iType(6, rV0, 0, out-7), // blez $v0, out
 		nop,
 		addu(rA2, rV0, rZero),
 		addiu(rA0, rZero, 1),
 		addu(rA1, rSP, rZero),
 		addiu(rV0, rZero, sysWrite),
-		syscall,
+		opSyscall,
 		beq(rZero, rZero, loop-14),
 		nop,
 		// out:
 		addu(rA0, rZero, rZero),
 		addiu(rV0, rZero, sysExitGroup),
-		syscall,
+		opSyscall,
 	})
 }
 

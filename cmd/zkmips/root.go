@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -20,6 +22,8 @@ type cli struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	status         int
+	// profile stops the CPU profile that --cpuprofile started.
+	profile func() error
 }
 
 // run executes zkmips with the command-line arguments args (without the
@@ -35,11 +39,35 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	if err := root.Execute(); err != nil {
+	err := root.Execute()
+	if c.profile != nil {
+		if perr := c.profile(); err == nil && perr != nil {
+			err = fmt.Errorf("--cpuprofile: %w", perr)
+		}
+	}
+	if err != nil {
 		c.errorf("%v", err)
 		return exitFailure
 	}
 	return c.status
+}
+
+// startProfile writes a CPU profile of the command to path (the hidden
+// --cpuprofile flag, for "go tool pprof"); c.profile ends it.
+func (c *cli) startProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return err
+	}
+	c.profile = func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}
+	return nil
 }
 
 // errorf prints one "zkmips: ..." line to stderr.
@@ -100,6 +128,15 @@ func (c *cli) rootCommand() *cobra.Command {
 		CompletionOptions:          cobra.CompletionOptions{HiddenDefaultCmd: true},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	var cpuprofile string
+	root.PersistentFlags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE`")
+	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if cpuprofile == "" {
+			return nil
+		}
+		return c.startProfile(cpuprofile)
+	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		if cmd.HasParent() {
 			return fmt.Errorf("%s: %w", cmd.Name(), err)

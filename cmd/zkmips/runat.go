@@ -153,17 +153,6 @@ func (c *cli) info(m *executor.Machine, start time.Time, startStep uint64) {
 		m.Step(), pc, insn, ips, m.Memory().AllocatedPages())
 }
 
-// writeFileFast writes path through a temporary name and a rename, so a
-// reader never sees a partial file, but without fsync: --proof-at always
-// writes thousands of files a second, each one regenerable.
-func writeFileFast(path string, data []byte) error {
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
-}
-
 // addResumeFlag declares --from-snapshot (run, state, prove-step).
 func (o *runOptions) addResumeFlag(f *pflag.FlagSet) {
 	f.StringVar(&o.resume, "from-snapshot", "", "resume from the snapshot `FILE` (written by --snapshot-at) instead of starting the program")
