@@ -253,23 +253,23 @@ func (t *Tracer) Step() {
 	// rt), C = rt or the immediate (the shift amount); 0 when not read.
 	immShift := in.Op == program.OpSLL || in.Op == program.OpSRL || in.Op == program.OpSRA || in.Op == program.OpROTR
 	b, c := uint32(0), uint32(0)
-	if info.roles&rRs != 0 {
+	if info.roles&program.ReadRs != 0 {
 		b = m.Reg(rs)
 	}
-	if info.roles&rRt != 0 {
+	if info.roles&program.ReadRt != 0 {
 		c = m.Reg(rt)
 	}
 	if immShift {
 		b = m.Reg(rt)
 	}
-	if info.roles&imm != 0 {
+	if info.roles&program.Imm != 0 {
 		c = in.Imm
 		if immShift {
 			c = uint32(in.Sa)
 		}
 	}
 	d := m.Reg(rd)
-	if info.roles&imm != 0 && info.fam == famBitField {
+	if info.roles&program.Imm != 0 && info.fam == famBitField {
 		d = m.Reg(rt) // INS reads its destination
 	}
 	hi, lo, fcsr := m.HI(), m.LO(), m.FCSR()
@@ -281,37 +281,37 @@ func (t *Tracer) Step() {
 	var reads [8]read
 	nr := 0
 	addRead := func(a, v uint32) { reads[nr] = read{a, v}; nr++ }
-	if info.roles&rRs != 0 {
+	if info.roles&program.ReadRs != 0 {
 		addRead(AddrReg+4*uint32(rs), b)
 	}
-	if info.roles&rRt != 0 {
+	if info.roles&program.ReadRt != 0 {
 		addRead(AddrReg+4*uint32(rt), m.Reg(rt))
 	}
-	if info.roles&rRd != 0 {
+	if info.roles&program.ReadRd != 0 {
 		addRead(AddrReg+4*uint32(rd), d)
 	}
-	if info.roles&rHI != 0 {
+	if info.roles&program.ReadHI != 0 {
 		addRead(AddrHI, hi)
 	}
-	if info.roles&rLO != 0 {
+	if info.roles&program.ReadLO != 0 {
 		addRead(AddrLO, lo)
 	}
-	if info.roles&rFCSR != 0 {
+	if info.roles&program.ReadFCSR != 0 {
 		addRead(AddrFCSR, fcsr)
 	}
 	if in.Op == program.OpRDHWR && in.Rd == 29 {
 		addRead(AddrTLS, m.TLS())
 	}
-	if info.roles&rFt != 0 {
+	if info.roles&program.ReadFt != 0 {
 		addRead(AddrFPR+4*uint32(rt), m.FPR(rt))
 	}
-	if info.roles&rFt2 != 0 {
+	if info.roles&program.ReadFt2 != 0 {
 		addRead(AddrFPR+4*uint32(rt+1), m.FPR(rt+1))
 	}
-	if info.roles&rFs != 0 {
+	if info.roles&program.ReadFs != 0 {
 		addRead(AddrFPR+4*uint32(rd), m.FPR(rd))
 	}
-	if info.roles&rFs1 != 0 {
+	if info.roles&program.ReadFs1 != 0 {
 		addRead(AddrFPR+4*uint32(rd+1), m.FPR(rd+1))
 	}
 	var code uint32
@@ -368,14 +368,14 @@ func (t *Tracer) Step() {
 	switch info.fam {
 	case famMem:
 		a := wordAddr
-		if info.roles&memRead != 0 {
+		if info.roles&program.MemRead != 0 {
 			t.access(a, mem0, mem0, false, SlotMemRead)
 			if words > 1 {
 				t.access(a+4, mem1, mem1, false, SlotMemRead)
 			}
 		}
 		out0, out1 := m.ReadWord(a), m.ReadWord(a+4)
-		if info.roles&memWrite != 0 {
+		if info.roles&program.MemWrite != 0 {
 			t.access(a, out0, mem0, true, SlotMemWrite)
 			if words > 1 {
 				t.access(a+4, out1, mem1, true, SlotMemWrite)
@@ -425,36 +425,36 @@ func (t *Tracer) Step() {
 	}
 	var dest uint32
 	switch {
-	case info.roles&wRd != 0:
+	case info.roles&program.WriteRd != 0:
 		dest = m.Reg(rd)
 		write(AddrReg+4*uint32(rd), d, dest)
-	case info.roles&wRt != 0:
+	case info.roles&program.WriteRt != 0:
 		dest = m.Reg(rt)
 		write(AddrReg+4*uint32(rt), rtIn, dest)
 	}
-	if info.roles&wRA != 0 {
+	if info.roles&program.WriteRA != 0 {
 		dest = m.Reg(31)
 		write(AddrReg+4*31, raIn, dest)
 	}
-	if info.roles&wHI != 0 {
+	if info.roles&program.WriteHI != 0 {
 		write(AddrHI, hi, m.HI())
 	}
-	if info.roles&wLO != 0 {
+	if info.roles&program.WriteLO != 0 {
 		write(AddrLO, lo, m.LO())
 	}
-	if info.roles&wFt != 0 {
+	if info.roles&program.WriteFt != 0 {
 		write(AddrFPR+4*uint32(rt), rtIn, m.FPR(rt))
 	}
-	if info.roles&wFt2 != 0 {
+	if info.roles&program.WriteFt2 != 0 {
 		write(AddrFPR+4*uint32(rt+1), rtIn2, m.FPR(rt+1))
 	}
-	if info.roles&wFs != 0 {
+	if info.roles&program.WriteFs != 0 {
 		write(AddrFPR+4*uint32(rd), fsIn, m.FPR(rd))
 	}
-	if info.roles&wFs1 != 0 {
+	if info.roles&program.WriteFs1 != 0 {
 		write(AddrFPR+4*uint32(rd+1), fs1In, m.FPR(rd+1))
 	}
-	if info.roles&wFCSR != 0 {
+	if info.roles&program.WriteFCSR != 0 {
 		write(AddrFCSR, fcsr, m.FCSR())
 	}
 	cpu.A = dest
@@ -495,7 +495,7 @@ func (t *Tracer) Step() {
 		r.DivRem = append(r.DivRem, MulDiv{Clk: t.clk, Op: uint8(in.Op), B: b, C: c, HiIn: hi, LoIn: lo, HiOut: m.HI(), LoOut: m.LO()})
 	case famBranch:
 		br := Branch{Clk: t.clk, Op: uint8(in.Op), PC: pc, B: b, C: c, Target: in.Imm, NewPC: m.PC(), NewNextPC: m.NextPC()}
-		if info.roles&rFCSR != 0 {
+		if info.roles&program.ReadFCSR != 0 {
 			br.B, br.C = fcsr, 0
 		}
 		if m.NextPC() == in.Imm && m.PC() == npc {
