@@ -94,6 +94,7 @@ type Machine struct {
 	pre        preimageState
 	opCount    [256]uint64 // indexed by program.Op; 256 avoids a bounds check
 	acc        *[]Access   // see LogAccesses
+	rec        *Recorder   // record mode (Record)
 	output     bool        // loads read bytes that only leave the machine (Access.Output)
 	yield      bool        // set by a syscall that replaced state the step loop caches
 }

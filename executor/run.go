@@ -109,8 +109,14 @@ func fcc(fcsr uint32, n uint8) bool {
 // semantics. Hot state lives in locals and is written back on every exit
 // path. Instructions that end the guest leave pc at themselves (like an
 // exception's EPC) and count as one step.
+//
+// The hooks under "if recording" exist only in runRecord, the copy of run
+// that go generate makes (run_record.go) for record mode (record.go).
+//
+//go:generate go test -run TestRunRecordGenerated -update
 func (m *Machine) run(limit uint64) {
 	r := &m.regs
+	rec := m.rec
 	mem := m.mem
 	code := m.code
 	base, cb := m.codeBase, m.codeBytes
@@ -136,6 +142,9 @@ func (m *Machine) run(limit uint64) {
 		}
 		m.opCount[in.Op]++
 		nnpc := npc + 4
+		if recording {
+			rec.begin(m, in, pc, npc)
+		}
 
 		switch in.Op {
 		case program.OpSLL:
@@ -199,6 +208,9 @@ func (m *Machine) run(limit uint64) {
 			// The handler completes the step itself (or stops the run).
 			m.pc, m.npc, m.step = pc, npc, step
 			m.syscall()
+			if recording {
+				rec.syscall(m)
+			}
 			if m.exited || m.err != nil || m.yield {
 				m.yield = false // memory or code may have been replaced
 				return
@@ -666,6 +678,9 @@ func (m *Machine) run(limit uint64) {
 		r[0] = 0
 		pc, npc = npc, nnpc
 		step++
+		if recording {
+			rec.end(m, in, pc, npc)
+		}
 	}
 	m.pc, m.npc, m.step = pc, npc, step
 	return
