@@ -63,6 +63,25 @@ func (l *Linker) Link(r *Record) error {
 	return nil
 }
 
+// LinkLog completes l's Local table, as Link does for a Record; l must be
+// the next shard in order.
+func (l *Linker) LinkLog(lg *Log) error {
+	if lg.Shard != l.next {
+		return fmt.Errorf("linker: got shard %d, expected %d", lg.Shard, l.next)
+	}
+	l.next++
+	for i := range lg.Local {
+		loc := &lg.Local[i]
+		p := l.at(loc.Addr)
+		if p.shard == 0 {
+			l.init = append(l.init, Init{Addr: loc.Addr, Value: loc.InitValue})
+		}
+		loc.InitShard, loc.InitClk = p.shard, p.clk
+		p.shard, p.clk = lg.Shard, loc.FinalClk
+	}
+	return nil
+}
+
 // Memory returns the run's initial and final rows, one per address touched,
 // sorted by address; final values come from m, the machine at the end of
 // the run.

@@ -18,6 +18,33 @@ type entry struct {
 
 type shadowPage [1024]entry
 
+// Machine is what a Tracer steps and reads: an executor.Machine, or a
+// Replay of a shard's log, which answers the same questions from it.
+type Machine interface {
+	PC() uint32
+	NextPC() uint32
+	Step() uint64
+	Cycles() uint64
+	InstAt(pc uint32) program.Inst
+	Reg(i int) uint32
+	HI() uint32
+	LO() uint32
+	FCSR() uint32
+	FPR(i int) uint32
+	TLS() uint32
+	ReadWord(a uint32) uint32
+	DataWords(in program.Inst) (uint32, int)
+	BigEndian() bool
+	RunUntil(limit uint64)
+	LogAccesses(log *[]executor.Access)
+	Unconstrained() bool
+	RunUnconstrained()
+	Fault() *executor.Fault
+	Exited() bool
+	ExitCode() uint8
+	Err() error
+}
+
 // Tracer runs a machine one step at a time through the executor's single
 // step loop and records every step's events. It never changes what the
 // machine does: it reads state before and after each step and, around
@@ -28,7 +55,7 @@ type shadowPage [1024]entry
 // fed every shard in order, fills those in. Shards can therefore be traced
 // in any order and in parallel, from checkpoints (executor.Machine.Clone).
 type Tracer struct {
-	m     *executor.Machine
+	m     Machine
 	shard uint32
 	clk   uint32 // clock of the next step, shard-local
 	rec   *Record
@@ -58,7 +85,7 @@ func NewTracer() *Tracer {
 // Trace records shard n of m's run, from m's current state: steps until
 // the shard holds at least budget cycles and does not end in a delay slot,
 // or the run ends, or m has executed limit steps.
-func (t *Tracer) Trace(m *executor.Machine, n uint32, budget, limit uint64) *Record {
+func (t *Tracer) Trace(m Machine, n uint32, budget, limit uint64) *Record {
 	t.m = m
 	t.BeginShard(n, budget)
 	for !t.Done() && m.Step() < limit && (t.Cycles() < budget || t.InDelaySlot()) {
@@ -95,7 +122,7 @@ func Advance(m *executor.Machine, budget, limit uint64) {
 }
 
 // Done reports whether the run has ended (exit, fault or executor error).
-func Done(m *executor.Machine) bool { return m.Exited() || m.Err() != nil }
+func Done(m Machine) bool { return m.Exited() || m.Err() != nil }
 
 // Done reports whether the traced run has ended.
 func (t *Tracer) Done() bool { return Done(t.m) }
@@ -196,7 +223,7 @@ func (t *Tracer) entry(a uint32) *entry {
 func (t *Tracer) value(a uint32) uint32 { return Value(t.m, a) }
 
 // Value returns the current value of a state or memory address of m.
-func Value(m *executor.Machine, a uint32) uint32 {
+func Value(m Machine, a uint32) uint32 {
 	switch {
 	case a < AddrHI:
 		return m.Reg(int(a >> 2))
@@ -382,7 +409,7 @@ func (t *Tracer) Step() {
 			}
 		}
 		mi := MemInstr{Clk: t.clk, Op: uint8(in.Op), Base: b, Offset: in.Imm, Addr: ea, RtIn: rtIn, MemIn: mem0, MemOut: out0,
-			LaneMask: laneMask(in.Op, ea, m.Program().BigEndian)}
+			LaneMask: laneMask(in.Op, ea, m.BigEndian())}
 		switch in.Op {
 		case program.OpLWC1, program.OpSWC1:
 			mi.RtOut = m.FPR(rt)
@@ -490,7 +517,12 @@ func (t *Tracer) Step() {
 		}
 		r.MovCond = append(r.MovCond, alu)
 	case famMul:
-		r.Mul = append(r.Mul, MulDiv{Clk: t.clk, Op: uint8(in.Op), B: b, C: c, HiIn: hi, LoIn: lo, HiOut: m.HI(), LoOut: m.LO(), A: dest})
+		if in.Op == program.OpMUL {
+			// MUL neither reads nor writes HI and LO: its row carries none.
+			r.Mul = append(r.Mul, MulDiv{Clk: t.clk, Op: uint8(in.Op), B: b, C: c, A: dest})
+		} else {
+			r.Mul = append(r.Mul, MulDiv{Clk: t.clk, Op: uint8(in.Op), B: b, C: c, HiIn: hi, LoIn: lo, HiOut: m.HI(), LoOut: m.LO(), A: dest})
+		}
 	case famDivRem:
 		r.DivRem = append(r.DivRem, MulDiv{Clk: t.clk, Op: uint8(in.Op), B: b, C: c, HiIn: hi, LoIn: lo, HiOut: m.HI(), LoOut: m.LO()})
 	case famBranch:

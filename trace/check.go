@@ -1469,16 +1469,8 @@ func (x *exec) run() {
 		c := x.readReg(rt)
 		if op == program.OpMUL {
 			a, _ := x.writeReg(rd, uint32(int32(b)*int32(c)))
-			got := x.s.r.Mul[x.famRow]
-			hi, lo := got.HiIn, got.LoIn
-			if x.hiKnown {
-				hi = x.hi
-			}
-			if x.loKnown {
-				lo = x.lo
-			}
-			// MUL leaves HI and LO alone.
-			x.mulDiv(f, events.MulDiv{B: b, C: c, HiIn: hi, LoIn: lo, HiOut: hi, LoOut: lo, A: a})
+			// MUL leaves HI and LO alone: its row carries neither.
+			x.mulDiv(f, events.MulDiv{B: b, C: c, A: a})
 			x.seq()
 			return
 		}
