@@ -34,7 +34,7 @@ type Log struct {
 	// Local is the Record's Local table: one row per address accessed,
 	// sorted by address. Its init values seed the replay.
 	Local     []Local
-	Code      []CodeWord
+	Code      []CodeRow
 	Writes    []uint32 // executor.Recorder.Writes
 	Control   []Control
 	Syscalls  []SyscallLog
@@ -45,8 +45,29 @@ type Log struct {
 	Rows map[string]uint64
 }
 
-// CodeWord is the shard-start value of a word the shard executes.
-type CodeWord = executor.CodeWord
+// CodeRow is an instruction the shard executes: its address and word and
+// the word's decoded fields (program.Inst), so that a reader needs no MIPS
+// decoder. A word the shard rewrites and executes again has a row for
+// each version.
+type CodeRow struct {
+	Addr uint32
+	Word uint32
+	Op   uint8
+	Rs   uint8
+	Rt   uint8
+	Rd   uint8
+	Sa   uint8
+	Imm  uint32
+}
+
+func codeRow(addr uint32, in *program.Inst) CodeRow {
+	return CodeRow{Addr: addr, Word: in.Word, Op: uint8(in.Op), Rs: in.Rs, Rt: in.Rt, Rd: in.Rd, Sa: in.Sa, Imm: in.Imm}
+}
+
+// Inst returns the row's instruction.
+func (c *CodeRow) Inst() program.Inst {
+	return program.Inst{Op: program.Op(c.Op), Rs: c.Rs, Rt: c.Rt, Rd: c.Rd, Sa: c.Sa, Imm: c.Imm, Word: c.Word}
+}
 
 // Control is a step (shard-local index) after which (pc, next pc) is not
 // (next pc, next pc + 4).
@@ -72,16 +93,15 @@ type SysAccess struct {
 
 // Start is the machine state a shard starts from, as far as a log needs it.
 type Start struct {
-	PC, NextPC    uint32
-	Step, Cycle   uint64
-	Regs          [32]uint32
-	HI, LO        uint32
-	FPR           [32]uint32
-	FCSR, TLS     uint32
-	CodeBase      uint32
-	Code          []program.Inst // the decoded code list at the shard's start (executor.Machine.CodeList)
-	BigEndian     bool
-	ProgramLength int
+	PC, NextPC  uint32
+	Step, Cycle uint64
+	Regs        [32]uint32
+	HI, LO      uint32
+	FPR         [32]uint32
+	FCSR, TLS   uint32
+	CodeBase    uint32
+	Code        []program.Inst // the decoded code list at the shard's start (executor.Machine.CodeList)
+	BigEndian   bool
 }
 
 // StartOf captures m's state at the start of a shard.
@@ -177,6 +197,13 @@ func (b *LogBuilder) touchState(a, clk, prev, value uint32) {
 	e.clk, e.value = clk, value
 }
 
+// setReg records a write of v to general register d at clock clk.
+func (b *LogBuilder) setReg(regs *[StateLimit / 4]uint32, d, clk, v uint32) {
+	b.touchState(4*d, clk, regs[d], v)
+	regs[d] = v
+	regs[0] = 0
+}
+
 // local appends the shard's Local rows to l.Local, in address order.
 func (b *LogBuilder) local(l *Log) {
 	for i, e := range &b.state {
@@ -195,10 +222,24 @@ func (b *LogBuilder) local(l *Log) {
 	b.touched = b.touched[:0]
 }
 
+// End is the machine state after a shard, as far as its log needs it.
+type End struct {
+	PC, NextPC uint32
+	Cycles     uint64
+	Exited     bool
+	ExitCode   uint32
+}
+
+// EndOf captures m's state at the end of a shard.
+func EndOf(m *executor.Machine) End {
+	return End{PC: m.PC(), NextPC: m.NextPC(), Cycles: m.Cycles(), Exited: m.Exited(), ExitCode: uint32(m.ExitCode())}
+}
+
 // Build returns the log of shard n: s is the state it started from, rec
-// what record mode logged for it, end the machine after it. The log is
-// not linked yet (Linker.LinkLog).
-func (b *LogBuilder) Build(n uint32, s *Start, rec *executor.Recorder, end *executor.Machine) (*Log, error) {
+// what record mode logged for it, end the state after it. The log is not
+// linked yet (Linker.LinkLog). Build takes rec's code, write and control
+// buffers for the log and gives it others.
+func (b *LogBuilder) Build(n uint32, s *Start, rec *executor.Recorder, end *End) (*Log, error) {
 	// Entries of earlier shards must not read as accessed in this one:
 	// the builder numbers the shards it builds itself.
 	b.shard++
@@ -208,17 +249,27 @@ func (b *LogBuilder) Build(n uint32, s *Start, rec *executor.Recorder, end *exec
 	if l == nil {
 		l = new(Log)
 	}
-	oldCode, oldWrites, oldControl := l.Code, l.Writes, l.Control
+	oldWrites, oldControl := l.Writes, l.Control
 	*l = Log{
-		Shard: n, StartStep: s.Step, Steps: rec.Steps, StartCycle: s.Cycle, Cycles: end.Cycles() - s.Cycle,
-		StartPC: s.PC, StartNextPC: s.NextPC, EndPC: end.PC(), EndNextPC: end.NextPC(),
-		Exited: end.Exited(), ExitCode: uint32(end.ExitCode()), Faulted: rec.Faulted, BigEndian: s.BigEndian,
-		Local: l.Local[:0], Syscalls: l.Syscalls[:0], SysAccess: l.SysAccess[:0],
+		Shard: n, StartStep: s.Step, Steps: rec.Steps, StartCycle: s.Cycle, Cycles: end.Cycles - s.Cycle,
+		StartPC: s.PC, StartNextPC: s.NextPC, EndPC: end.PC, EndNextPC: end.NextPC,
+		Exited: end.Exited, ExitCode: end.ExitCode, Faulted: rec.Faulted, BigEndian: s.BigEndian,
+		Local: l.Local[:0], Code: l.Code[:0], Syscalls: l.Syscalls[:0], SysAccess: l.SysAccess[:0],
 		// The recorder's buffers become the log's, and the log's earlier
 		// buffers the recorder's: no copy.
-		Code: rec.Code, Writes: rec.Writes, Control: rec.Control,
+		Writes: rec.Writes, Control: rec.Control,
 	}
-	rec.Code, rec.Writes, rec.Control = oldCode[:0], oldWrites[:0], oldControl[:0]
+	rec.Writes, rec.Control = oldWrites[:0], oldControl[:0]
+	codeLen := uint32(4 * len(s.Code))
+	for _, c := range rec.Code {
+		var in program.Inst
+		if i := (c.Addr - s.CodeBase) >> 2; c.Addr-s.CodeBase < codeLen && s.Code[i].Word == c.Word {
+			in = s.Code[i]
+		} else {
+			in = program.Decode(c.Word, c.Addr)
+		}
+		l.Code = append(l.Code, codeRow(c.Addr, &in))
+	}
 	for _, sc := range rec.Syscalls {
 		l.Syscalls = append(l.Syscalls, SyscallLog{Step: sc.Step, Accesses: sc.Accesses, TLS: b2u(sc.TLS)})
 	}
@@ -231,19 +282,13 @@ func (b *LogBuilder) Build(n uint32, s *Start, rec *executor.Recorder, end *exec
 		return nil, fmt.Errorf("shard %d: %w", n, err)
 	}
 	b.local(l)
-	// A code word's shard-start value is its Local init value when the
-	// shard also accessed it (perhaps writing it before running it).
-	slices.SortFunc(l.Code, func(x, y CodeWord) int { return cmpU32(x.Addr, y.Addr) })
-	k := 0
-	for i := range l.Code {
-		c := &l.Code[i]
-		for k < len(l.Local) && l.Local[k].Addr < c.Addr {
-			k++
+	slices.SortFunc(l.Code, func(x, y CodeRow) int {
+		if c := cmpU32(x.Addr, y.Addr); c != 0 {
+			return c
 		}
-		if k < len(l.Local) && l.Local[k].Addr == c.Addr {
-			c.Word = l.Local[k].InitValue
-		}
-	}
+		return cmpU32(x.Word, y.Word)
+	})
+	l.Code = slices.CompactFunc(l.Code, func(x, y CodeRow) bool { return x.Addr == y.Addr && x.Word == y.Word })
 	l.Rows["local"] = uint64(len(l.Local))
 	return l, nil
 }
@@ -353,6 +398,75 @@ var plans = func() (t [256]plan) {
 	return t
 }()
 
+// simpleOp describes an opcode whose operands are general-purpose
+// registers only: rs and rt read, at most one register written.
+type simpleOp struct {
+	ok, rs, rt bool
+	dst        uint8
+}
+
+const (
+	dstNone = iota
+	dstRd
+	dstRt
+	dstRA
+)
+
+var simpleOps = func() (t [256]simpleOp) {
+	for op := range t {
+		ro := program.Op(op).Roles()
+		if ro&^(program.ReadRs|program.ReadRt|program.WriteRd|program.WriteRt|program.WriteRA|program.Imm) != 0 {
+			continue
+		}
+		if f := ops[op].fam; f == famSyscall || f == famMem || program.Op(op) == program.OpRDHWR {
+			continue
+		}
+		s := simpleOp{ok: true, rs: ro&program.ReadRs != 0, rt: ro&program.ReadRt != 0}
+		switch ro & (program.WriteRd | program.WriteRt | program.WriteRA) {
+		case 0:
+		case program.WriteRd:
+			s.dst = dstRd
+		case program.WriteRt:
+			s.dst = dstRt
+		case program.WriteRA:
+			s.dst = dstRA
+		default:
+			continue
+		}
+		t[op] = s
+	}
+	return t
+}()
+
+// memOp describes a load or store of one data word and general-purpose
+// registers: it reads rs (and rt), reads or writes the word, and may
+// write rt.
+type memOp struct {
+	ok, rt, read, write, dst bool
+	writes                   uint8 // values it takes from the write log
+}
+
+var memOps = func() (t [256]memOp) {
+	for op := range t {
+		o := program.Op(op)
+		ro := o.Roles()
+		if ops[op].fam != famMem || o.DataWordCount() != 1 ||
+			ro&^(program.ReadRs|program.ReadRt|program.MemRead|program.MemWrite|program.WriteRt|program.Imm) != 0 {
+			continue
+		}
+		m := memOp{ok: true, rt: ro&program.ReadRt != 0, read: ro&program.MemRead != 0,
+			write: ro&program.MemWrite != 0, dst: ro&program.WriteRt != 0}
+		if m.write {
+			m.writes++
+		}
+		if m.dst {
+			m.writes++
+		}
+		t[op] = m
+	}
+	return t
+}()
+
 // syscallReads are the registers a syscall reads: v0, a0..a3.
 var syscallReads = [...]uint32{AddrReg + 4*2, AddrReg + 4*4, AddrReg + 4*5, AddrReg + 4*6, AddrReg + 4*7}
 
@@ -370,7 +484,7 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 	code, codeBase := s.Code, s.CodeBase
 	codeLen := uint32(4 * len(code))
 	firstExec := map[uint32]uint32{} // outside the code list
-	for _, c := range l.Code {
+	for _, c := range rec.Code {
 		if c.Addr-codeBase >= codeLen {
 			firstExec[c.Addr] = c.Word
 		}
@@ -384,6 +498,9 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 			modified[a] = program.Decode(v, a)
 		}
 	}
+	// A rewritten word that runs needs a code row of its own (Build
+	// removes duplicates).
+	rewritten := func(pc uint32, in *program.Inst) { l.Code = append(l.Code, codeRow(pc, in)) }
 	writes := l.Writes
 	wi := 0
 
@@ -394,13 +511,80 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 		var in program.Inst
 		if inst, ok := modified[pc]; ok {
 			in = inst
+			rewritten(pc, &in)
 		} else if pc-codeBase < codeLen && pc&3 == 0 {
 			in = code[(pc-codeBase)>>2]
 		} else if pc&3 == 0 {
 			in = program.Decode(firstExec[pc], pc)
 		}
 		var extra uint32
-		if !(rec.Faulted && step == rec.Steps-1) {
+		if so := &simpleOps[in.Op]; so.ok && !(rec.Faulted && step == rec.Steps-1) {
+			// Fast path: register operands only (ALU, branches, jumps).
+			n := uint64(0)
+			if so.rs {
+				a := uint32(in.Rs)
+				b.touchState(4*a, clk, regs[a], regs[a])
+				n++
+			}
+			if so.rt {
+				a := uint32(in.Rt)
+				b.touchState(4*a, clk+uint32(n), regs[a], regs[a])
+				n++
+			}
+			if so.dst != 0 {
+				d := uint32(in.Rd)
+				if so.dst == dstRt {
+					d = uint32(in.Rt)
+				} else if so.dst == dstRA {
+					d = 31
+				}
+				if wi == len(writes) {
+					return fmt.Errorf("step %d: the write log ends early", step)
+				}
+				b.setReg(&regs, d, clk+SlotRegWrite, writes[wi])
+				wi++
+				n++
+			}
+			cnt[tMemory] += n
+			if t := famTable[ops[in.Op].fam]; t >= 0 {
+				cnt[t]++
+			}
+		} else if mo := &memOps[in.Op]; mo.ok && !(rec.Faulted && step == rec.Steps-1) {
+			// Fast path: a one-word load or store of a general register.
+			rs := uint32(in.Rs)
+			base := regs[rs]
+			b.touchState(4*rs, clk, base, base)
+			n := uint64(1)
+			if mo.rt {
+				rt := uint32(in.Rt)
+				b.touchState(4*rt, clk+1, regs[rt], regs[rt])
+				n++
+			}
+			if ri == len(rec.Reads) || wi+int(mo.writes) > len(writes) {
+				return fmt.Errorf("step %d: the data word or write log ends early", step)
+			}
+			a := (base + in.Imm) &^ 3
+			v := rec.Reads[ri]
+			ri++
+			if mo.read {
+				b.touch(a, clk+SlotMemRead, v, v)
+				n++
+			}
+			if mo.write {
+				w := writes[wi]
+				wi++
+				b.touch(a, clk+SlotMemWrite, v, w)
+				written(a, w)
+				n++
+			}
+			if mo.dst {
+				b.setReg(&regs, uint32(in.Rt), clk+SlotRegWrite, writes[wi])
+				wi++
+				n++
+			}
+			cnt[tMemory] += n
+			cnt[tMemInstr]++
+		} else if !(rec.Faulted && step == rec.Steps-1) {
 			fam := ops[in.Op].fam
 			p := &plans[in.Op]
 			slot := uint32(0)
@@ -567,14 +751,13 @@ var famTable = [...]int{famNone: -1, famAddSub: tAddSub, famLt: tLt, famShift: t
 // "precompile_" and the code as 8 lowercase hex digits.
 func PrecompileTable(code uint32) string { return fmt.Sprintf("precompile_%08x", code) }
 
-// RecordShard runs shard n of m's run in record mode, from m's current
-// state, with the boundaries Trace uses (at least budget cycles, never
-// ending in a delay slot; the run's end; limit steps), and returns the
-// shard's log, not linked yet. rec and b are reused buffers.
-func RecordShard(m *executor.Machine, rec *executor.Recorder, b *LogBuilder, n uint32, budget, limit uint64) (*Log, error) {
-	s := StartOf(m)
+// RecordSteps runs one shard of m's run in record mode into rec (reset
+// first), from m's current state, with the boundaries Trace uses: at
+// least budget cycles and never ending in a delay slot; the run's end;
+// limit steps.
+func RecordSteps(m *executor.Machine, rec *executor.Recorder, budget, limit uint64) {
 	rec.Reset()
-	end := s.Cycle + budget
+	end := m.Cycles() + budget
 	for !Done(m) && m.Step() < limit {
 		switch {
 		case m.Cycles() < end:
@@ -583,17 +766,25 @@ func RecordShard(m *executor.Machine, rec *executor.Recorder, b *LogBuilder, n u
 				target = m.Cycles() + left // each step is at least one cycle
 			}
 			m.RecordUntilCycle(rec, target)
-			continue
 		case m.NextPC() != m.PC()+4: // never end in a delay slot
 			m.Record(rec, m.Step()+1)
-			continue
+		default:
+			return
 		}
-		break
 	}
-	if m.Err() != nil && rec.Steps == 0 {
+}
+
+// RecordShard records shard n of m's run (RecordSteps) and builds its
+// log, not linked yet; nil if the run stopped before the shard's first
+// step. rec and b are reused buffers.
+func RecordShard(m *executor.Machine, rec *executor.Recorder, b *LogBuilder, n uint32, budget, limit uint64) (*Log, error) {
+	s := StartOf(m)
+	RecordSteps(m, rec, budget, limit)
+	if rec.Steps == 0 {
 		return nil, nil
 	}
-	return b.Build(n, &s, rec, m)
+	e := EndOf(m)
+	return b.Build(n, &s, rec, &e)
 }
 
 // RowCounts returns the number of rows of every table of r, by name (the

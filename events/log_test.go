@@ -9,6 +9,7 @@ import (
 
 	"github.com/zkmips/zkmips/events"
 	"github.com/zkmips/zkmips/executor"
+	"github.com/zkmips/zkmips/internal/testutil"
 	"github.com/zkmips/zkmips/program"
 )
 
@@ -76,7 +77,7 @@ func checkLogs(t *testing.T, m1, m2 *executor.Machine, budget uint64) {
 		if err != nil {
 			t.Fatalf("shard %d: %v", n, err)
 		}
-		if f := differingField(got, want); f != "" {
+		if f := testutil.DifferingField(got, want); f != "" {
 			t.Fatalf("shard %d: %s differs from the tracer's", n, f)
 		}
 		if !reflect.DeepEqual(lg.Rows, events.RowCounts(want)) {

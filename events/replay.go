@@ -3,6 +3,7 @@ package events
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/program"
@@ -38,6 +39,8 @@ var ErrLog = errors.New("inconsistent log")
 func NewReplay(l *Log) *Replay {
 	r := &Replay{l: l, pc: l.StartPC, npc: l.StartNextPC, step: l.StartStep, cycles: l.StartCycle,
 		mem: make(map[uint32]uint32, len(l.Local)+len(l.Code)), decoded: map[uint32]program.Inst{}}
+	// A word the shard executes but never loads or stores has one code
+	// row, whose word it holds all along.
 	for _, c := range l.Code {
 		r.mem[c.Addr] = c.Word
 	}
@@ -70,12 +73,25 @@ func (r *Replay) Step() uint64 { return r.step }
 // Cycles returns the run-wide cycle count before the next step.
 func (r *Replay) Cycles() uint64 { return r.cycles }
 
-// InstAt decodes the word at pc as the shard holds it now.
+// InstAt returns the instruction at pc as the shard holds it now, from
+// its code row.
 func (r *Replay) InstAt(pc uint32) program.Inst {
-	if in, ok := r.decoded[pc]; ok {
+	w := r.mem[pc]
+	if in, ok := r.decoded[pc]; ok && in.Word == w {
 		return in
 	}
-	in := program.Decode(r.mem[pc], pc)
+	c := r.l.Code
+	i, ok := slices.BinarySearchFunc(c, [2]uint32{pc, w}, func(row CodeRow, k [2]uint32) int {
+		if d := cmpU32(row.Addr, k[0]); d != 0 {
+			return d
+		}
+		return cmpU32(row.Word, k[1])
+	})
+	if !ok {
+		r.failf("no code row for the word 0x%08x at pc 0x%08x", w, pc)
+		return program.Inst{}
+	}
+	in := c[i].Inst()
 	r.decoded[pc] = in
 	return in
 }
@@ -153,10 +169,7 @@ func (r *Replay) write() uint32 {
 	return r.l.Writes[r.wi-1]
 }
 
-func (r *Replay) setMem(a, v uint32) {
-	r.mem[a] = v
-	delete(r.decoded, a)
-}
+func (r *Replay) setMem(a, v uint32) { r.mem[a] = v }
 
 func (r *Replay) replayStep() {
 	l := r.l

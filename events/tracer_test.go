@@ -7,6 +7,7 @@ import (
 	"github.com/zkmips/zkmips/events"
 	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/internal/asm"
+	"github.com/zkmips/zkmips/internal/testutil"
 	"github.com/zkmips/zkmips/program"
 )
 
@@ -187,7 +188,7 @@ func TestCheckpointsMatch(t *testing.T) {
 			t.Fatalf("%s: %d shards straight, %d from checkpoints", name, len(r1), len(r2))
 		}
 		for i := range r1 {
-			if f := differingField(r1[i], r2[i]); f != "" {
+			if f := testutil.DifferingField(r1[i], r2[i]); f != "" {
 				t.Fatalf("%s: shard %d: %s differs from checkpoints", name, i+1, f)
 			}
 		}
@@ -195,23 +196,4 @@ func TestCheckpointsMatch(t *testing.T) {
 			t.Fatalf("%s: init/finalize rows differ", name)
 		}
 	}
-}
-
-// differingField names the first exported field of two records that
-// differs, treating nil and empty tables as equal ("" if none).
-func differingField(x, y *events.Record) string {
-	a, b := reflect.ValueOf(*x), reflect.ValueOf(*y)
-	for f := 0; f < a.NumField(); f++ {
-		fa, fb := a.Field(f), b.Field(f)
-		if !a.Type().Field(f).IsExported() {
-			continue
-		}
-		if (fa.Kind() == reflect.Slice || fa.Kind() == reflect.Map) && fa.Len() == 0 && fb.Len() == 0 {
-			continue
-		}
-		if !reflect.DeepEqual(fa.Interface(), fb.Interface()) {
-			return a.Type().Field(f).Name
-		}
-	}
-	return ""
 }
