@@ -1,7 +1,8 @@
 // Package shard writes and reads zkmips trace files: one file per shard
-// holding an events.Record table by table and column by column, a memory
-// file with the run's init and finalize rows, and the manifest that ties a
-// trace directory together. docs/trace-format.md is the specification.
+// holding the shard's events.Log table by table and column by column (a
+// reader expands it into the shard's events.Record), a memory file with
+// the run's init and finalize rows, and the manifest that ties a trace
+// directory together. docs/trace-format.md is the specification.
 //
 // A file is a header (magic, version), a zstd-compressed payload and a
 // trailer (uncompressed length, SHA-256 of the compressed payload, magic).
@@ -33,7 +34,7 @@ const (
 	// Magic starts and ends every trace file.
 	Magic = "ZKMTRACE"
 	// FormatVersion is the version of the file and payload layout.
-	FormatVersion = 2
+	FormatVersion = 3
 	// MaxPayload bounds the uncompressed payload a reader accepts.
 	MaxPayload = 64 << 30
 
@@ -43,8 +44,7 @@ const (
 	MinFileSize = headerSize + trailerSize
 )
 
-// Table names of a shard file, in file order. Precompile tables (named
-// PrecompileTable(code)) sit between "syscall" and "memory".
+// Table names of the files besides a shard file's log tables.
 const (
 	TableShard    = "shard"
 	TableInit     = "init"
@@ -55,9 +55,7 @@ const (
 
 // PrecompileTable returns the table name of precompile code:
 // "precompile_" and the code as 8 lowercase hex digits.
-func PrecompileTable(code uint32) string {
-	return fmt.Sprintf("%s%08x", precompilePrefix, code)
-}
+func PrecompileTable(code uint32) string { return events.PrecompileTable(code) }
 
 // parsePrecompileTable returns the code of a precompile table name.
 func parsePrecompileTable(name string) (uint32, bool) {
@@ -174,15 +172,14 @@ type shardRow struct {
 	EndNextPC   uint32
 	Exited      uint8
 	ExitCode    uint32
+	Faulted     uint8
+	BigEndian   uint8
 }
 
-// recordTable is one fixed table of a Record.
-type recordTable struct {
-	name string
-	lay  *layout
-	get  func(r *events.Record) tableRef
-	// set allocates the table with n rows and returns where its rows start.
-	set func(r *events.Record, n int) unsafe.Pointer
+// writeRow is a row of the writes table. A []uint32 of written values has
+// the layout of a []writeRow.
+type writeRow struct {
+	Value uint32
 }
 
 // tableRef is a table to encode: its rows as a base pointer and count.
@@ -206,46 +203,84 @@ func allocRows[T any](n int) ([]T, unsafe.Pointer) {
 	return s, unsafe.Pointer(unsafe.SliceData(s))
 }
 
-func fixed[T any](name string, field func(*events.Record) *[]T) recordTable {
+// logTable is one table of a shard file: a field of events.Log.
+type logTable struct {
+	name string
+	lay  *layout
+	get  func(l *events.Log) tableRef
+	// set allocates the table with n rows and returns where its rows start.
+	set func(l *events.Log, n int) unsafe.Pointer
+}
+
+func logField[T any](name string, field func(*events.Log) *[]T) logTable {
 	lay := layoutOf[T]()
-	return recordTable{
+	return logTable{
 		name: name,
 		lay:  lay,
-		get:  func(r *events.Record) tableRef { return refOf(name, lay, *field(r)) },
-		set: func(r *events.Record, n int) unsafe.Pointer {
+		get:  func(l *events.Log) tableRef { return refOf(name, lay, *field(l)) },
+		set: func(l *events.Log, n int) unsafe.Pointer {
 			s, p := allocRows[T](n)
-			*field(r) = s
+			*field(l) = s
 			return p
 		},
 	}
 }
 
+// namedLayout is a table name and its row layout.
+type namedLayout struct {
+	name string
+	lay  *layout
+}
+
 var (
 	shardLayout      = layoutOf[shardRow]()
+	writesLayout     = layoutOf[writeRow]()
 	precompileLayout = layoutOf[events.Precompile]()
 	initLayout       = layoutOf[events.Init]()
 	finalizeLayout   = layoutOf[events.Finalize]()
 
-	// headTables come before the precompile tables, tailTables after.
-	headTables = []recordTable{
-		fixed("cpu", func(r *events.Record) *[]events.CPU { return &r.CPU }),
-		fixed("add_sub", func(r *events.Record) *[]events.ALU { return &r.AddSub }),
-		fixed("lt", func(r *events.Record) *[]events.ALU { return &r.Lt }),
-		fixed("shift", func(r *events.Record) *[]events.ALU { return &r.Shift }),
-		fixed("bitwise", func(r *events.Record) *[]events.ALU { return &r.Bitwise }),
-		fixed("clo_clz", func(r *events.Record) *[]events.ALU { return &r.CloClz }),
-		fixed("bit_field", func(r *events.Record) *[]events.ALU { return &r.BitField }),
-		fixed("mov_cond", func(r *events.Record) *[]events.ALU { return &r.MovCond }),
-		fixed("mul", func(r *events.Record) *[]events.MulDiv { return &r.Mul }),
-		fixed("div_rem", func(r *events.Record) *[]events.MulDiv { return &r.DivRem }),
-		fixed("mem_instr", func(r *events.Record) *[]events.MemInstr { return &r.MemInstr }),
-		fixed("branch", func(r *events.Record) *[]events.Branch { return &r.Branch }),
-		fixed("jump", func(r *events.Record) *[]events.Jump { return &r.Jump }),
-		fixed("syscall", func(r *events.Record) *[]events.Syscall { return &r.Syscall }),
+	// logTables are a shard file's tables after "shard", in file order.
+	logTables = []logTable{
+		logField("local", func(l *events.Log) *[]events.Local { return &l.Local }),
+		logField("code", func(l *events.Log) *[]events.CodeRow { return &l.Code }),
+		{
+			name: "writes",
+			lay:  writesLayout,
+			get: func(l *events.Log) tableRef {
+				return tableRef{name: "writes", lay: writesLayout, n: len(l.Writes), base: unsafe.Pointer(unsafe.SliceData(l.Writes))}
+			},
+			set: func(l *events.Log, n int) unsafe.Pointer {
+				s, p := allocRows[uint32](n)
+				l.Writes = s
+				return p
+			},
+		},
+		logField("control", func(l *events.Log) *[]events.Control { return &l.Control }),
+		logField("syscalls", func(l *events.Log) *[]events.SyscallLog { return &l.Syscalls }),
+		logField("sys_access", func(l *events.Log) *[]events.SysAccess { return &l.SysAccess }),
 	}
-	tailTables = []recordTable{
-		fixed("memory", func(r *events.Record) *[]events.Memory { return &r.Memory }),
-		fixed("local", func(r *events.Record) *[]events.Local { return &r.Local }),
+
+	// recordTables are the tables a shard expands to (events.Record), in
+	// the order docs/trace-format.md lists them; "precompile_<code>"
+	// stands for every precompile table.
+	recordTables = []namedLayout{
+		{"cpu", layoutOf[events.CPU]()},
+		{"add_sub", layoutOf[events.ALU]()},
+		{"lt", layoutOf[events.ALU]()},
+		{"shift", layoutOf[events.ALU]()},
+		{"bitwise", layoutOf[events.ALU]()},
+		{"clo_clz", layoutOf[events.ALU]()},
+		{"bit_field", layoutOf[events.ALU]()},
+		{"mov_cond", layoutOf[events.ALU]()},
+		{"mul", layoutOf[events.MulDiv]()},
+		{"div_rem", layoutOf[events.MulDiv]()},
+		{"mem_instr", layoutOf[events.MemInstr]()},
+		{"branch", layoutOf[events.Branch]()},
+		{"jump", layoutOf[events.Jump]()},
+		{"syscall", layoutOf[events.Syscall]()},
+		{precompilePrefix + "<code>", precompileLayout},
+		{"memory", layoutOf[events.Memory]()},
+		{"local", layoutOf[events.Local]()},
 	}
 )
 
@@ -269,19 +304,25 @@ func schemaOf(name string, l *layout) TableSchema {
 	return s
 }
 
-// Schemas returns every table a trace file can hold, in file order: the
-// shard file's tables (with one entry "precompile_<code>" standing for all
-// precompile tables), then the memory file's.
+// Schemas returns every table a trace file holds, in file order: the
+// shard file's, then the memory file's.
 func Schemas() []TableSchema {
 	s := []TableSchema{schemaOf(TableShard, shardLayout)}
-	for _, t := range headTables {
-		s = append(s, schemaOf(t.name, t.lay))
-	}
-	s = append(s, schemaOf(precompilePrefix+"<code>", precompileLayout))
-	for _, t := range tailTables {
+	for _, t := range logTables {
 		s = append(s, schemaOf(t.name, t.lay))
 	}
 	return append(s, schemaOf(TableInit, initLayout), schemaOf(TableFinalize, finalizeLayout))
+}
+
+// RecordSchemas returns the tables a shard file expands to (an
+// events.Record), with one entry "precompile_<code>" standing for all
+// precompile tables.
+func RecordSchemas() []TableSchema {
+	var s []TableSchema
+	for _, t := range recordTables {
+		s = append(s, schemaOf(t.name, t.lay))
+	}
+	return s
 }
 
 // ---------------------------------------------------------------------------
@@ -1006,153 +1047,107 @@ func checkSchema(t *Table, l *layout) error {
 }
 
 // ---------------------------------------------------------------------------
-// Records and memory tables.
+// Logs and memory tables.
 
-// recordTables lists the tables of r in file order.
-func recordTables(r *events.Record, head *shardRow) []tableRef {
-	ts := make([]tableRef, 0, 1+len(headTables)+len(r.Precompiles)+len(tailTables))
+// logTableRefs lists the tables of l in file order.
+func logTableRefs(l *events.Log, head *shardRow) []tableRef {
+	ts := make([]tableRef, 0, 1+len(logTables))
 	ts = append(ts, tableRef{name: TableShard, lay: shardLayout, n: 1, base: unsafe.Pointer(head)})
-	for _, t := range headTables {
-		ts = append(ts, t.get(r))
-	}
-	for _, code := range sortedCodes(r.Precompiles) {
-		ts = append(ts, refOf(PrecompileTable(code), precompileLayout, r.Precompiles[code]))
-	}
-	for _, t := range tailTables {
-		ts = append(ts, t.get(r))
+	for _, t := range logTables {
+		ts = append(ts, t.get(l))
 	}
 	return ts
 }
 
-func sortedCodes(m map[uint32][]events.Precompile) []uint32 {
-	codes := make([]uint32, 0, len(m))
-	for c := range m {
-		codes = append(codes, c)
+func b2u(b bool) uint8 {
+	if b {
+		return 1
 	}
-	for i := 1; i < len(codes); i++ { // few codes: insertion sort
-		for j := i; j > 0 && codes[j] < codes[j-1]; j-- {
-			codes[j], codes[j-1] = codes[j-1], codes[j]
-		}
-	}
-	return codes
+	return 0
 }
 
-func headOf(r *events.Record) shardRow {
-	h := shardRow{
-		Shard: r.Shard, StartStep: r.StartStep, Steps: r.Steps, StartCycle: r.StartCycle, Cycles: r.Cycles,
-		StartPC: r.StartPC, StartNextPC: r.StartNextPC, EndPC: r.EndPC, EndNextPC: r.EndNextPC, ExitCode: r.ExitCode,
+func headOf(l *events.Log) shardRow {
+	return shardRow{
+		Shard: l.Shard, StartStep: l.StartStep, Steps: l.Steps, StartCycle: l.StartCycle, Cycles: l.Cycles,
+		StartPC: l.StartPC, StartNextPC: l.StartNextPC, EndPC: l.EndPC, EndNextPC: l.EndNextPC,
+		Exited: b2u(l.Exited), ExitCode: l.ExitCode, Faulted: b2u(l.Faulted), BigEndian: b2u(l.BigEndian),
 	}
-	if r.Exited {
-		h.Exited = 1
-	}
-	return h
 }
 
-// RowCounts returns the number of rows of every table of r but the shard
-// table, by table name.
-func RowCounts(r *events.Record) map[string]uint64 {
-	var h shardRow
-	m := map[string]uint64{}
-	for _, t := range recordTables(r, &h)[1:] {
-		m[t.name] = uint64(t.n)
-	}
-	return m
-}
+// EncodeLog returns the uncompressed payload of a shard file holding l.
+func EncodeLog(l *events.Log) ([]byte, error) { return AppendLog(nil, l) }
 
-// EncodeRecord returns the uncompressed payload of a shard file holding r.
-func EncodeRecord(r *events.Record) ([]byte, error) { return AppendRecord(nil, r) }
-
-// AppendRecord appends the payload of r to dst (whose spare capacity it
+// AppendLog appends the payload of l to dst (whose spare capacity it
 // reuses when large enough).
-func AppendRecord(dst []byte, r *events.Record) ([]byte, error) {
-	if r == nil {
-		return nil, errors.New("shard: nil record")
+func AppendLog(dst []byte, l *events.Log) ([]byte, error) {
+	if l == nil {
+		return nil, errors.New("shard: nil log")
 	}
-	h := headOf(r)
-	return appendTables(dst, recordTables(r, &h)), nil
+	h := headOf(l)
+	return appendTables(dst, logTableRefs(l, &h)), nil
 }
 
-// DecodeRecord decodes a shard payload made by EncodeRecord. Empty tables
-// decode as nil slices; Precompiles is never nil.
-func DecodeRecord(b []byte) (*events.Record, error) {
+// DecodeLog decodes a shard payload made by EncodeLog. It checks the
+// payload's structure and flags; whether the log is consistent is for
+// events.Expand to say. Rows is left nil.
+func DecodeLog(b []byte) (*events.Log, error) {
 	tables, err := ParsePayload(b)
 	if err != nil {
 		return nil, err
 	}
-	i := 0
-	next := func(name string, l *layout) (*Table, error) {
-		if i >= len(tables) {
-			return nil, fmt.Errorf("%w: table %s missing (payload has %d tables)", ErrCorrupt, name, len(tables))
+	if len(tables) != 1+len(logTables) {
+		names := make([]string, len(tables))
+		for i, t := range tables {
+			names[i] = t.Name
 		}
-		t := &tables[i]
-		if t.Name != name {
-			return nil, fmt.Errorf("%w: table %d is %s, want %s", ErrCorrupt, i, t.Name, name)
-		}
-		i++
-		return t, checkSchema(t, l)
+		return nil, fmt.Errorf("%w: tables are [%s], want shard and the %d log tables", ErrCorrupt, strings.Join(names, " "), len(logTables))
 	}
-	t, err := next(TableShard, shardLayout)
-	if err != nil {
+	check := func(i int, name string, l *layout) error {
+		if tables[i].Name != name {
+			return fmt.Errorf("%w: table %d is %s, want %s", ErrCorrupt, i, tables[i].Name, name)
+		}
+		return checkSchema(&tables[i], l)
+	}
+	if err := check(0, TableShard, shardLayout); err != nil {
 		return nil, err
 	}
-	if t.Rows != 1 {
-		return nil, fmt.Errorf("%w: table shard has %d rows, want 1", ErrCorrupt, t.Rows)
+	if tables[0].Rows != 1 {
+		return nil, fmt.Errorf("%w: table shard has %d rows, want 1", ErrCorrupt, tables[0].Rows)
 	}
 	var h shardRow
-	decodeTable(unsafe.Pointer(&h), 1, shardLayout, t)
-	if h.Exited > 1 {
-		return nil, fmt.Errorf("%w: table shard: exited is %d, want 0 or 1", ErrCorrupt, h.Exited)
+	decodeTable(unsafe.Pointer(&h), 1, shardLayout, &tables[0])
+	for _, f := range []struct {
+		name string
+		v    uint8
+	}{{"exited", h.Exited}, {"faulted", h.Faulted}, {"big_endian", h.BigEndian}} {
+		if f.v > 1 {
+			return nil, fmt.Errorf("%w: table shard: %s is %d, want 0 or 1", ErrCorrupt, f.name, f.v)
+		}
 	}
-	r := &events.Record{
+	l := &events.Log{
 		Shard: h.Shard, StartStep: h.StartStep, Steps: h.Steps, StartCycle: h.StartCycle, Cycles: h.Cycles,
 		StartPC: h.StartPC, StartNextPC: h.StartNextPC, EndPC: h.EndPC, EndNextPC: h.EndNextPC,
-		Exited: h.Exited == 1, ExitCode: h.ExitCode, Precompiles: map[uint32][]events.Precompile{},
+		Exited: h.Exited == 1, ExitCode: h.ExitCode, Faulted: h.Faulted == 1, BigEndian: h.BigEndian == 1,
 	}
-	fill := func(rt recordTable) error {
-		t, err := next(rt.name, rt.lay)
-		if err != nil {
-			return err
+	for i, lt := range logTables {
+		t := &tables[1+i]
+		if err := check(1+i, lt.name, lt.lay); err != nil {
+			return nil, err
 		}
 		n := int(t.Rows)
-		decodeTable(rt.set(r, n), n, rt.lay, t)
-		return nil
+		decodeTable(lt.set(l, n), n, lt.lay, t)
 	}
-	for _, rt := range headTables {
-		if err := fill(rt); err != nil {
-			return nil, err
-		}
-	}
-	havePrev, prev := false, uint32(0)
-	for i < len(tables) && strings.HasPrefix(tables[i].Name, precompilePrefix) {
-		t := &tables[i]
-		code, ok := parsePrecompileTable(t.Name)
-		if !ok {
-			return nil, fmt.Errorf("%w: bad precompile table name %s", ErrCorrupt, t.Name)
-		}
-		if havePrev && code <= prev {
-			return nil, fmt.Errorf("%w: precompile table %s out of order", ErrCorrupt, t.Name)
-		}
-		havePrev, prev = true, code
-		if err := checkSchema(t, precompileLayout); err != nil {
-			return nil, err
-		}
-		i++
-		rows, p := allocRows[events.Precompile](int(t.Rows))
-		decodeTable(p, int(t.Rows), precompileLayout, t)
-		if rows == nil {
-			rows = []events.Precompile{}
-		}
-		r.Precompiles[code] = rows
-	}
-	for _, rt := range tailTables {
-		if err := fill(rt); err != nil {
-			return nil, err
+	for i, a := range l.SysAccess {
+		if a.Read > 1 || a.Write > 1 || a.Read+a.Write == 0 {
+			return nil, fmt.Errorf("%w: table sys_access row %d: read %d, write %d", ErrCorrupt, i, a.Read, a.Write)
 		}
 	}
-	if i != len(tables) {
-		return nil, fmt.Errorf("%w: unexpected table %s after local", ErrCorrupt, tables[i].Name)
+	for i, sc := range l.Syscalls {
+		if sc.TLS > 1 {
+			return nil, fmt.Errorf("%w: table syscalls row %d: tls is %d, want 0 or 1", ErrCorrupt, i, sc.TLS)
+		}
 	}
-	return r, nil
+	return l, nil
 }
 
 // EncodeMemory returns the uncompressed payload of a memory file.
@@ -1290,16 +1285,16 @@ func fileError(name string, err error) error { return fmt.Errorf("%s: %w", name,
 
 // DecodeShardFile decodes the contents of a shard file; name is used in
 // errors.
-func DecodeShardFile(name string, data []byte) (*events.Record, error) {
+func DecodeShardFile(name string, data []byte) (*events.Log, error) {
 	p, err := Unpack(data)
 	if err != nil {
 		return nil, fileError(name, err)
 	}
-	r, err := DecodeRecord(p)
+	l, err := DecodeLog(p)
 	if err != nil {
 		return nil, fileError(name, err)
 	}
-	return r, nil
+	return l, nil
 }
 
 // DecodeMemoryFile decodes the contents of a memory file; name is used in
@@ -1319,13 +1314,13 @@ func DecodeMemoryFile(name string, data []byte) ([]events.Init, []events.Finaliz
 // payloads recycles payload buffers between shard files.
 var payloads sync.Pool
 
-// packRecord returns the file bytes of r.
-func packRecord(r *events.Record) ([]byte, error) {
+// packLog returns the file bytes of l.
+func packLog(l *events.Log) ([]byte, error) {
 	var buf []byte
 	if p, ok := payloads.Get().(*[]byte); ok {
 		buf = (*p)[:0]
 	}
-	payload, err := AppendRecord(buf, r)
+	payload, err := AppendLog(buf, l)
 	if err != nil {
 		return nil, err
 	}
@@ -1334,12 +1329,22 @@ func packRecord(r *events.Record) ([]byte, error) {
 	return data, nil
 }
 
-// InfoOf returns the manifest entry of r without its file fields.
-func InfoOf(r *events.Record) ShardInfo {
+// InfoOf returns the manifest entry of l without its file fields: its
+// scalars and the row counts of the record it expands to.
+func InfoOf(l *events.Log) ShardInfo {
+	return ShardInfo{
+		Index: l.Shard, StartStep: l.StartStep, Steps: l.Steps, StartCycle: l.StartCycle, Cycles: l.Cycles,
+		StartPC: Hex32(l.StartPC), StartNextPC: Hex32(l.StartNextPC), EndPC: Hex32(l.EndPC), EndNextPC: Hex32(l.EndNextPC),
+		Rows: l.Rows,
+	}
+}
+
+// recordInfo is InfoOf for an expanded record.
+func recordInfo(r *events.Record) ShardInfo {
 	return ShardInfo{
 		Index: r.Shard, StartStep: r.StartStep, Steps: r.Steps, StartCycle: r.StartCycle, Cycles: r.Cycles,
 		StartPC: Hex32(r.StartPC), StartNextPC: Hex32(r.StartNextPC), EndPC: Hex32(r.EndPC), EndNextPC: Hex32(r.EndNextPC),
-		Rows: RowCounts(r),
+		Rows: events.RowCounts(r),
 	}
 }
 
@@ -1348,23 +1353,23 @@ func sha256Hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// WriteShardFile writes r to the file path (atomically: a temporary file in
+// WriteShardFile writes l to the file path (atomically: a temporary file in
 // the same directory renamed into place) and returns its manifest entry.
-func WriteShardFile(path string, r *events.Record) (ShardInfo, error) {
-	data, err := packRecord(r)
+func WriteShardFile(path string, l *events.Log) (ShardInfo, error) {
+	data, err := packLog(l)
 	if err != nil {
 		return ShardInfo{}, err
 	}
 	if err := writeFileAtomic(path, data); err != nil {
 		return ShardInfo{}, err
 	}
-	info := InfoOf(r)
+	info := InfoOf(l)
 	info.File, info.Bytes, info.SHA256 = filepath.Base(path), int64(len(data)), sha256Hex(data)
 	return info, nil
 }
 
 // ReadShardFile reads and decodes a shard file.
-func ReadShardFile(path string) (*events.Record, error) {
+func ReadShardFile(path string) (*events.Log, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err

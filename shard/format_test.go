@@ -12,9 +12,11 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/zkmips/zkmips/events"
+	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/program"
 )
 
@@ -30,111 +32,123 @@ func randRows[T any](rng *rand.Rand, n int) []T {
 	return rows
 }
 
-// randRecord returns a record with every table populated (about scale rows
-// each) and random scalars.
-func randRecord(rng *rand.Rand, shard uint32, scale int) *events.Record {
+// randLog returns a log with every table populated (about scale rows
+// each), random scalars and flags, and row counts for every record table.
+func randLog(rng *rand.Rand, shard uint32, scale int) *events.Log {
 	n := func() int { return 1 + rng.IntN(scale) }
-	r := &events.Record{
+	l := &events.Log{
 		Shard: shard, StartStep: rng.Uint64(), Steps: rng.Uint64(), StartCycle: rng.Uint64(), Cycles: rng.Uint64(),
 		StartPC: rng.Uint32(), StartNextPC: rng.Uint32(), EndPC: rng.Uint32(), EndNextPC: rng.Uint32(),
-		Exited: rng.IntN(2) == 1, ExitCode: rng.Uint32(),
-		CPU:      randRows[events.CPU](rng, n()),
-		AddSub:   randRows[events.ALU](rng, n()),
-		Lt:       randRows[events.ALU](rng, n()),
-		Shift:    randRows[events.ALU](rng, n()),
-		Bitwise:  randRows[events.ALU](rng, n()),
-		CloClz:   randRows[events.ALU](rng, n()),
-		BitField: randRows[events.ALU](rng, n()),
-		MovCond:  randRows[events.ALU](rng, n()),
-		Mul:      randRows[events.MulDiv](rng, n()),
-		DivRem:   randRows[events.MulDiv](rng, n()),
-		MemInstr: randRows[events.MemInstr](rng, n()),
-		Branch:   randRows[events.Branch](rng, n()),
-		Jump:     randRows[events.Jump](rng, n()),
-		Syscall:  randRows[events.Syscall](rng, n()),
-		Memory:   randRows[events.Memory](rng, n()),
-		Local:    randRows[events.Local](rng, n()),
-		Precompiles: map[uint32][]events.Precompile{
-			0x00010006: randRows[events.Precompile](rng, n()),
-			0x0c010009: randRows[events.Precompile](rng, n()),
-			0x00000002: randRows[events.Precompile](rng, n()),
-		},
+		Exited: rng.IntN(2) == 1, ExitCode: rng.Uint32(), Faulted: rng.IntN(2) == 1, BigEndian: rng.IntN(2) == 1,
+		Local:     randRows[events.Local](rng, n()),
+		Code:      randRows[events.CodeRow](rng, n()),
+		Control:   randRows[events.Control](rng, n()),
+		Syscalls:  randRows[events.SyscallLog](rng, n()),
+		SysAccess: randRows[events.SysAccess](rng, n()),
 	}
-	return r
+	for range n() {
+		l.Writes = append(l.Writes, rng.Uint32())
+	}
+	for i := range l.Syscalls {
+		l.Syscalls[i].TLS &= 1
+	}
+	for i := range l.SysAccess {
+		a := &l.SysAccess[i]
+		a.Read, a.Write = a.Read&1, a.Write&1
+		if a.Read+a.Write == 0 {
+			a.Write = 1
+		}
+	}
+	l.Rows = map[string]uint64{}
+	for _, t := range recordTables {
+		if !strings.HasPrefix(t.name, precompilePrefix) {
+			l.Rows[t.name] = uint64(rng.IntN(1000))
+		}
+	}
+	l.Rows[PrecompileTable(0x00010006)] = 3
+	return l
 }
 
-// chainRecords returns n random records whose scalars chain as a run's
-// shards do (steps, cycles and pcs continue from one shard to the next).
-func chainRecords(rng *rand.Rand, n, scale int) []*events.Record {
-	recs := make([]*events.Record, n)
+// chainLogs returns n random logs whose scalars chain as a run's shards
+// do (steps, cycles and pcs continue from one shard to the next).
+func chainLogs(rng *rand.Rand, n, scale int) []*events.Log {
+	logs := make([]*events.Log, n)
 	var step, cycle uint64
 	pc, npc := uint32(0x400000), uint32(0x400004)
-	for i := range recs {
-		r := randRecord(rng, uint32(i+1), scale)
-		r.StartStep, r.Steps, r.StartCycle, r.Cycles = step, uint64(len(r.CPU)), cycle, uint64(len(r.CPU))+uint64(rng.IntN(3))
-		r.StartPC, r.StartNextPC = pc, npc
-		r.Exited = i == n-1
-		step += r.Steps
-		cycle += r.Cycles
-		pc, npc = r.EndPC, r.EndNextPC
-		recs[i] = r
+	for i := range logs {
+		l := randLog(rng, uint32(i+1), scale)
+		l.StartStep, l.Steps, l.StartCycle = step, uint64(len(l.Writes)), cycle
+		l.Cycles = l.Steps + uint64(rng.IntN(3))
+		l.StartPC, l.StartNextPC = pc, npc
+		l.Exited = i == n-1
+		step += l.Steps
+		cycle += l.Cycles
+		pc, npc = l.EndPC, l.EndNextPC
+		logs[i] = l
 	}
-	return recs
+	return logs
+}
+
+// decoded is l as DecodeLog returns it: without row counts.
+func decoded(l *events.Log) *events.Log {
+	c := *l
+	c.Rows = nil
+	return &c
 }
 
 func TestRoundTrip(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 20 {
-		r := randRecord(rng, uint32(i+1), 1+i*37)
-		b, err := EncodeRecord(r)
+		l := randLog(rng, uint32(i+1), 1+i*37)
+		b, err := EncodeLog(l)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := DecodeRecord(b)
+		got, err := DecodeLog(b)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, r) {
-			t.Fatalf("record %d does not round-trip", i)
+		if !reflect.DeepEqual(got, decoded(l)) {
+			t.Fatalf("log %d does not round-trip", i)
 		}
-		b2, err := EncodeRecord(got)
+		b2, err := EncodeLog(got)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(b, b2) {
-			t.Fatalf("record %d re-encodes differently", i)
+			t.Fatalf("log %d re-encodes differently", i)
 		}
 		// Through a file too.
 		p := filepath.Join(t.TempDir(), "s.zkt")
-		if _, err := WriteShardFile(p, r); err != nil {
+		if _, err := WriteShardFile(p, l); err != nil {
 			t.Fatal(err)
 		}
 		got, err = ReadShardFile(p)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, r) {
-			t.Fatalf("record %d does not round-trip through a file", i)
+		if !reflect.DeepEqual(got, decoded(l)) {
+			t.Fatalf("log %d does not round-trip through a file", i)
 		}
 	}
 }
 
 func TestRoundTripEmpty(t *testing.T) {
-	r := &events.Record{Shard: 7, Exited: true, ExitCode: 3, Precompiles: map[uint32][]events.Precompile{5: {}}}
-	b, err := EncodeRecord(r)
+	l := &events.Log{Shard: 7, Exited: true, ExitCode: 3}
+	b, err := EncodeLog(l)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := DecodeRecord(b)
+	got, err := DecodeLog(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(got, r) {
-		t.Fatalf("got %+v, want %+v", got, r)
+	if !reflect.DeepEqual(got, l) {
+		t.Fatalf("got %+v, want %+v", got, l)
 	}
 	// Empty and nil tables encode alike.
-	r2 := &events.Record{Shard: 7, Exited: true, ExitCode: 3, CPU: []events.CPU{}, Precompiles: map[uint32][]events.Precompile{5: nil}}
-	if b2, _ := EncodeRecord(r2); !bytes.Equal(b, b2) {
+	l2 := &events.Log{Shard: 7, Exited: true, ExitCode: 3, Local: []events.Local{}, Writes: []uint32{}}
+	if b2, _ := EncodeLog(l2); !bytes.Equal(b, b2) {
 		t.Fatal("empty and nil tables encode differently")
 	}
 }
@@ -162,7 +176,7 @@ func TestMemoryRoundTrip(t *testing.T) {
 		t.Fatalf("shard read of a memory file: %v", err)
 	}
 	sp := filepath.Join(t.TempDir(), "s.zkt")
-	if _, err := WriteShardFile(sp, randRecord(rng, 1, 3)); err != nil {
+	if _, err := WriteShardFile(sp, randLog(rng, 1, 3)); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err := ReadMemoryFile(sp); err == nil || !strings.Contains(err.Error(), "want [init finalize]") {
@@ -173,33 +187,34 @@ func TestMemoryRoundTrip(t *testing.T) {
 // TestColumnar checks the payload layout directly: header, then each
 // column as one contiguous array in its encoding.
 func TestColumnar(t *testing.T) {
-	r := &events.Record{Shard: 1, CPU: []events.CPU{{Clk: 16, PC: 0x400000, A: 0x1234, Op: 7}, {Clk: 32, PC: 0x400004, A: 0x12, Op: 9}}}
-	b, _ := EncodeRecord(r)
+	l := &events.Log{Shard: 1, Control: []events.Control{{Step: 5, PC: 0x400000, NextPC: 0x1234}, {Step: 9, PC: 0x400004, NextPC: 0x12}},
+		Syscalls: []events.SyscallLog{{Step: 1, TLS: 7}, {Step: 2, TLS: 9}}}
+	b, _ := EncodeLog(l)
 	tables, err := ParsePayload(b)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tables[0].Name != "shard" || tables[1].Name != "cpu" || tables[len(tables)-1].Name != "local" {
+	if tables[0].Name != "shard" || tables[4].Name != "control" || tables[len(tables)-1].Name != "sys_access" {
 		t.Fatalf("tables %v", tables)
 	}
-	cpu := tables[1]
-	if cpu.Rows != 2 || cpu.Columns[0].Name != "clk" || cpu.Columns[1].Name != "pc" || cpu.Columns[6].Name != "op" || cpu.Columns[6].Width != 1 {
-		t.Fatalf("cpu table %+v", cpu)
+	ctl, sys := tables[4], tables[5]
+	if ctl.Rows != 2 || ctl.Columns[0].Name != "step" || ctl.Columns[1].Name != "pc" || sys.Columns[2].Name != "tls" || sys.Columns[2].Width != 1 {
+		t.Fatalf("control table %+v, syscalls %+v", ctl, sys)
 	}
-	// pc increases: deltas 0x400000, 4 in planes. a decreases: planes.
-	// op is a byte column: raw.
-	pc, a, op := cpu.Columns[1], cpu.Columns[7], cpu.Columns[6]
-	if pc.Encoding != EncDeltaPlanes || a.Encoding != EncPlanes || op.Encoding != EncRaw {
-		t.Fatalf("encodings: pc %d, a %d, op %d", pc.Encoding, a.Encoding, op.Encoding)
+	// pc increases: deltas 0x400000, 4 in planes. next_pc decreases:
+	// planes. tls is a byte column: raw.
+	pc, npc, tls := ctl.Columns[1], ctl.Columns[2], sys.Columns[2]
+	if pc.Encoding != EncDeltaPlanes || npc.Encoding != EncPlanes || tls.Encoding != EncRaw {
+		t.Fatalf("encodings: pc %d, next_pc %d, tls %d", pc.Encoding, npc.Encoding, tls.Encoding)
 	}
-	if !bytes.Equal(pc.Data, []byte{0, 4, 0, 0, 0x40, 0, 0, 0}) || !bytes.Equal(a.Data, []byte{0x34, 0x12, 0x12, 0, 0, 0, 0, 0}) || !bytes.Equal(op.Data, []byte{7, 9}) {
-		t.Fatalf("pc column %x, a column %x, op column %x", pc.Data, a.Data, op.Data)
+	if !bytes.Equal(pc.Data, []byte{0, 4, 0, 0, 0x40, 0, 0, 0}) || !bytes.Equal(npc.Data, []byte{0x34, 0x12, 0x12, 0, 0, 0, 0, 0}) || !bytes.Equal(tls.Data, []byte{7, 9}) {
+		t.Fatalf("pc column %x, next_pc column %x, tls column %x", pc.Data, npc.Data, tls.Data)
 	}
-	if !bytes.Equal(pc.Plain(), []byte{0, 0, 0x40, 0, 4, 0, 0x40, 0}) || !bytes.Equal(a.Plain(), []byte{0x34, 0x12, 0, 0, 0x12, 0, 0, 0}) || &op.Plain()[0] != &op.Data[0] {
-		t.Fatalf("plain pc %x, a %x", pc.Plain(), a.Plain())
+	if !bytes.Equal(pc.Plain(), []byte{0, 0, 0x40, 0, 4, 0, 0x40, 0}) || !bytes.Equal(npc.Plain(), []byte{0x34, 0x12, 0, 0, 0x12, 0, 0, 0}) || &tls.Plain()[0] != &tls.Data[0] {
+		t.Fatalf("plain pc %x, next_pc %x", pc.Plain(), npc.Plain())
 	}
-	if !reflect.DeepEqual(cpu.Columns[0].Values(), []uint64{16, 32}) || !reflect.DeepEqual(pc.Values(), []uint64{0x400000, 0x400004}) ||
-		!reflect.DeepEqual(a.Values(), []uint64{0x1234, 0x12}) || !reflect.DeepEqual(op.Values(), []uint64{7, 9}) {
+	if !reflect.DeepEqual(ctl.Columns[0].Values(), []uint64{5, 9}) || !reflect.DeepEqual(pc.Values(), []uint64{0x400000, 0x400004}) ||
+		!reflect.DeepEqual(npc.Values(), []uint64{0x1234, 0x12}) || !reflect.DeepEqual(tls.Values(), []uint64{7, 9}) {
 		t.Fatal("Values")
 	}
 	// The first column of the first table starts right after the header,
@@ -428,29 +443,29 @@ func TestChooseEncoding(t *testing.T) {
 // bytes every time: encoded twice, from a copy, into a dirty buffer.
 func TestDeterministic(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
-	r := chainRecords(rng, 1, 3000)[0]
-	for i := range r.CPU { // some increasing columns too
-		r.CPU[i].Clk, r.CPU[i].PC = uint32(16*(i+1)), uint32(0x400000+4*i)
+	l := chainLogs(rng, 1, 3000)[0]
+	for i := range l.Control { // some increasing columns too
+		l.Control[i].Step, l.Control[i].PC = uint32(16*(i+1)), uint32(0x400000+4*i)
 	}
-	b1, _ := EncodeRecord(r)
-	b2, _ := EncodeRecord(r)
-	got, err := DecodeRecord(b1)
+	b1, _ := EncodeLog(l)
+	b2, _ := EncodeLog(l)
+	got, err := DecodeLog(b1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b3, _ := EncodeRecord(got)
+	b3, _ := EncodeLog(got)
 	dirty := bytes.Repeat([]byte{0xa5}, len(b1)+100)
-	b4, _ := AppendRecord(dirty[:0], r)
+	b4, _ := AppendLog(dirty[:0], l)
 	if !bytes.Equal(b1, b2) || !bytes.Equal(b1, b3) || !bytes.Equal(b1, b4) {
-		t.Fatal("a record encodes to different payloads")
+		t.Fatal("a log encodes to different payloads")
 	}
 	if !bytes.Equal(Pack(b1), Pack(b3)) {
 		t.Fatal("a payload packs to different files")
 	}
-	f1, _ := packRecord(r)
-	f2, _ := packRecord(got)
+	f1, _ := packLog(l)
+	f2, _ := packLog(got)
 	if !bytes.Equal(f1, f2) || !bytes.Equal(f1, Pack(b1)) {
-		t.Fatal("a record packs to different files")
+		t.Fatal("a log packs to different files")
 	}
 }
 
@@ -500,7 +515,7 @@ func TestSchemaDocumented(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range Schemas() {
+	for _, s := range append(Schemas(), RecordSchemas()...) {
 		var cols []string
 		for _, c := range s.Columns {
 			cols = append(cols, c.Name+" u"+widthName(c.Width))
@@ -530,6 +545,55 @@ func TestOpsDocumented(t *testing.T) {
 	}
 	if m == nil || string(m[1]) != want.String() {
 		t.Fatalf("docs/trace-format.md: the op table should read\n%s", want.String())
+	}
+}
+
+// rolesTable is the operand-role table of docs/trace-format.md, section 8.
+func rolesTable() string {
+	names := func(ro program.Roles, list []struct {
+		r program.Roles
+		n string
+	}) string {
+		var out []string
+		for _, x := range list {
+			if ro&x.r != 0 {
+				out = append(out, x.n)
+			}
+		}
+		if len(out) == 0 {
+			return "-"
+		}
+		return strings.Join(out, ",")
+	}
+	type rn = struct {
+		r program.Roles
+		n string
+	}
+	reads := []rn{{program.ReadRs, "rs"}, {program.ReadRt, "rt"}, {program.ReadRd, "rd"}, {program.ReadHI, "hi"},
+		{program.ReadLO, "lo"}, {program.ReadFCSR, "fcsr"}, {program.ReadFt, "ft"}, {program.ReadFt2, "ft+1"},
+		{program.ReadFs, "fs"}, {program.ReadFs1, "fs+1"}, {program.MemRead, "mem"}}
+	writes := []rn{{program.MemWrite, "mem"}, {program.WriteRd, "rd"}, {program.WriteRt, "rt"}, {program.WriteRA, "ra"},
+		{program.WriteHI, "hi"}, {program.WriteLO, "lo"}, {program.WriteFt, "ft"}, {program.WriteFt2, "ft+1"},
+		{program.WriteFs, "fs"}, {program.WriteFs1, "fs+1"}, {program.WriteFCSR, "fcsr"}}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-11s %-18s %s\n", "op", "reads", "writes")
+	for o := program.Op(0); o < program.NumOps; o++ {
+		ro := o.Roles()
+		fmt.Fprintf(&b, "%-11s %-18s %s\n", o, names(ro, reads), names(ro, writes))
+	}
+	return b.String()
+}
+
+// TestRolesDocumented checks the operand-role table of
+// docs/trace-format.md against program.Roles.
+func TestRolesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/trace-format.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile("(?s)<!-- roles table -->\n```\n(.*?)```").FindSubmatch(doc)
+	if want := rolesTable(); m == nil || string(m[1]) != want {
+		t.Fatalf("docs/trace-format.md: the roles table should read\n%s", want)
 	}
 }
 
@@ -610,53 +674,60 @@ func xxd(b []byte) string {
 // fails with ErrCorrupt, none panics.
 func TestPayloadCorruption(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
-	b, _ := EncodeRecord(randRecord(rng, 1, 4))
+	b, _ := EncodeLog(randLog(rng, 1, 4))
 	for n := 0; n < len(b); n++ {
-		if _, err := DecodeRecord(b[:n]); !errors.Is(err, ErrCorrupt) {
+		if _, err := DecodeLog(b[:n]); !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("payload cut at %d: %v", n, err)
 		}
 	}
-	if _, err := DecodeRecord(append(bytes.Clone(b), 0)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "add up to") {
+	if _, err := DecodeLog(append(bytes.Clone(b), 0)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "add up to") {
 		t.Fatalf("payload with an extra byte: %v", err)
 	}
 	for i := range b {
 		c := bytes.Clone(b)
 		c[i] ^= 0x80
-		DecodeRecord(c) // must not panic; data bytes decode to other values
+		DecodeLog(c) // must not panic; data bytes decode to other values
 	}
 	mutate := func(name string, f func(ts []tableRef) []tableRef, want string) {
 		t.Helper()
-		r := randRecord(rng, 1, 3)
-		h := headOf(r)
-		p := appendTables(nil, f(recordTables(r, &h)))
-		if _, err := DecodeRecord(p); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+		l := randLog(rng, 1, 3)
+		h := headOf(l)
+		p := appendTables(nil, f(logTableRefs(l, &h)))
+		if _, err := DecodeLog(p); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: got %v, want an error containing %q", name, err, want)
 		}
 	}
-	mutate("missing table", func(ts []tableRef) []tableRef { return ts[:len(ts)-1] }, "table local missing")
-	mutate("swapped", func(ts []tableRef) []tableRef { ts[1], ts[2] = ts[2], ts[1]; return ts }, "table 1 is add_sub, want cpu")
-	mutate("extra", func(ts []tableRef) []tableRef { return append(ts, ts[1]) }, "appears twice")
+	mutate("missing table", func(ts []tableRef) []tableRef { return ts[:len(ts)-1] }, "want shard and the 6 log tables")
+	mutate("swapped", func(ts []tableRef) []tableRef { ts[1], ts[2] = ts[2], ts[1]; return ts }, "table 1 is code, want local")
+	mutate("extra", func(ts []tableRef) []tableRef { return append(ts[:len(ts)-1], ts[1]) }, "appears twice")
 	mutate("wrong schema", func(ts []tableRef) []tableRef {
-		ts[2] = refOf("add_sub", headTables[0].lay, randRows[events.CPU](rng, 3))
+		ts[2] = refOf("code", logTables[0].lay, randRows[events.Local](rng, 3))
 		return ts
-	}, "table add_sub has 11 columns, want 6")
+	}, "table code has 6 columns, want 8")
 	mutate("wrong column", func(ts []tableRef) []tableRef {
-		ts[len(ts)-1] = refOf("local", layoutOf[struct{ Addr, InitShard, InitClk, InitValue, FinalClk, Value uint32 }](), randRows[events.Local](rng, 3))
+		ts[1] = refOf("local", layoutOf[struct{ Addr, InitShard, InitClk, InitValue, FinalClk, Value uint32 }](), randRows[events.Local](rng, 3))
 		return ts
 	}, "table local column 5 is value (4 bytes), want final_value (4 bytes)")
 	mutate("two shard rows", func(ts []tableRef) []tableRef {
 		ts[0] = refOf(TableShard, shardLayout, []shardRow{{}, {}})
 		return ts
 	}, "has 2 rows")
-	mutate("precompile order", func(ts []tableRef) []tableRef {
-		i := 1 + len(headTables)
-		ts[i], ts[i+1] = ts[i+1], ts[i]
-		return ts
-	}, "out of order")
 	mutate("bad exited", func(ts []tableRef) []tableRef {
 		ts[0] = refOf(TableShard, shardLayout, []shardRow{{Exited: 2}})
 		return ts
 	}, "exited is 2")
+	mutate("bad faulted", func(ts []tableRef) []tableRef {
+		ts[0] = refOf(TableShard, shardLayout, []shardRow{{Faulted: 3}})
+		return ts
+	}, "faulted is 3")
+	mutate("bad access", func(ts []tableRef) []tableRef {
+		ts[6] = refOf("sys_access", ts[6].lay, []events.SysAccess{{Read: 1, Write: 1}, {}})
+		return ts
+	}, "sys_access row 1: read 0, write 0")
+	mutate("bad tls", func(ts []tableRef) []tableRef {
+		ts[5] = refOf("syscalls", ts[5].lay, []events.SyscallLog{{TLS: 2}})
+		return ts
+	}, "syscalls row 0: tls is 2")
 
 	// Header-level damage.
 	hdr := func(name string, p []byte, want string) {
@@ -699,16 +770,16 @@ func TestPayloadCorruption(t *testing.T) {
 		}
 	}
 	// An unknown encoding byte in a real payload, at the column it names.
-	r := &events.Record{Shard: 1, CPU: []events.CPU{{Clk: 16}}}
-	p, _ := EncodeRecord(r)
-	i := bytes.Index(p, []byte("\x03cpu"))
+	l := &events.Log{Shard: 1, Control: []events.Control{{Step: 16}}}
+	p, _ := EncodeLog(l)
+	i := bytes.Index(p, []byte("\x07control"))
 	i = bytes.Index(p[i:], []byte("\x07next_pc\x04")) + i + 9
 	if p[i] != byte(EncPlanes) {
-		t.Fatalf("cpu.next_pc: encoding byte %d at %d", p[i], i)
+		t.Fatalf("control.next_pc: encoding byte %d at %d", p[i], i)
 	}
 	for _, e := range []byte{4, 0x80} {
 		p[i] = e
-		if _, err := DecodeRecord(p); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("table cpu column next_pc: unknown encoding %d", e)) {
+		if _, err := DecodeLog(p); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), fmt.Sprintf("table control column next_pc: unknown encoding %d", e)) {
 			t.Errorf("encoding byte %d: %v", e, err)
 		}
 		if _, err := DecodeShardFile("x.zkt", Pack(p)); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "x.zkt: ") {
@@ -717,14 +788,14 @@ func TestPayloadCorruption(t *testing.T) {
 	}
 }
 
-func FuzzDecodeRecord(f *testing.F) {
+func FuzzDecodeLog(f *testing.F) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	b, _ := EncodeRecord(randRecord(rng, 1, 2))
+	b, _ := EncodeLog(randLog(rng, 1, 2))
 	f.Add(b)
 	m, _ := EncodeMemory(docExampleMemory())
 	f.Add(m)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		DecodeRecord(b)
+		DecodeLog(b)
 		DecodeMemory(b)
 		if data := Pack(b); true {
 			Unpack(data)
@@ -738,7 +809,7 @@ func TestFileCorruption(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 10))
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.zkt")
-	if _, err := WriteShardFile(good, randRecord(rng, 1, 200)); err != nil {
+	if _, err := WriteShardFile(good, randLog(rng, 1, 200)); err != nil {
 		t.Fatal(err)
 	}
 	data, err := os.ReadFile(good)
@@ -773,8 +844,8 @@ func TestFileCorruption(t *testing.T) {
 	}(), ErrCorrupt, "uncompressed length of 1099511627776")
 	check("trailer-magic", flip(n-1), ErrTruncated, "trailer magic")
 	check("magic", flip(0), ErrBadMagic, `starts with "[KMTRACE"`)
-	check("version", flip(8+1), ErrBadVersion, "version 258, this reader supports 2")
-	check("version-1", func() []byte { c := bytes.Clone(data); c[8] = 1; return c }(), ErrBadVersion, "version 1, this reader supports 2")
+	check("version", flip(8+1), ErrBadVersion, fmt.Sprintf("version %d, this reader supports %d", FormatVersion+256, FormatVersion))
+	check("version-2", func() []byte { c := bytes.Clone(data); c[8] = 2; return c }(), ErrBadVersion, fmt.Sprintf("version 2, this reader supports %d", FormatVersion))
 	check("empty", nil, ErrTruncated, "file is 0 bytes")
 	check("not-trace", []byte("hello"), ErrBadMagic, "does not start with")
 	for _, cut := range []int{3, 8, 11, 12, 40, MinFileSize - 1, n / 2, n - trailerSize, n - 9, n - 1} {
@@ -806,89 +877,52 @@ func appendTrailer(b []byte, ulen uint64) []byte {
 	return append(b, Magic...)
 }
 
-// benchRecord is a shard of 2^20 cycles shaped like a real one: 1M CPU
-// rows, 3M memory rows and the ALU, memory, branch and jump tables in
-// typical proportions, with realistic values (increasing clocks, pcs in a
-// loop, small registers).
-func benchRecord() *events.Record {
-	rng := rand.New(rand.NewPCG(11, 12))
-	const n = 1 << 20
-	r := &events.Record{Shard: 1, Steps: n, Cycles: n, Precompiles: map[uint32][]events.Precompile{}}
-	r.CPU = make([]events.CPU, n)
-	pc := uint32(0x400000)
-	for i := range r.CPU {
-		clk := uint32(16 * (i + 1))
-		r.CPU[i] = events.CPU{Clk: clk, PC: pc, NextPC: pc + 4, NewPC: pc + 4, NewNextPC: pc + 8, Inst: 0x24000000 | rng.Uint32N(1<<21),
-			Op: uint8(rng.IntN(60)), A: rng.Uint32N(1 << 16), B: rng.Uint32N(1 << 16), C: rng.Uint32N(256)}
-		pc += 4
-		if rng.IntN(8) == 0 {
-			pc = 0x400000 + 4*rng.Uint32N(4096)
-		}
+// benchLog is a real shard: the log of 2^20 cycles of the CPU-bound C
+// guest, after its first 2^20.
+var benchLog = sync.OnceValue(func() *events.Log {
+	p, err := program.LoadFile("../testdata/guests/bin/cbench.mips")
+	if err != nil {
+		panic(err)
 	}
-	alu := func(m int) []events.ALU {
-		rows := make([]events.ALU, m)
-		for i := range rows {
-			rows[i] = events.ALU{Clk: uint32(16 * (i*4 + 1)), Op: uint8(rng.IntN(4)), A: rng.Uint32N(1 << 20), B: rng.Uint32N(1 << 20), C: rng.Uint32N(1 << 8)}
-		}
-		return rows
+	m, err := executor.New(p, executor.Config{})
+	if err != nil {
+		panic(err)
 	}
-	r.AddSub, r.Bitwise, r.Shift, r.Lt = alu(n/4), alu(n/16), alu(n/16), alu(n/32)
-	r.Mul = make([]events.MulDiv, n/64)
-	r.MemInstr = make([]events.MemInstr, n/3)
-	for i := range r.MemInstr {
-		a := 0x10000000 + 4*rng.Uint32N(1<<14)
-		r.MemInstr[i] = events.MemInstr{Clk: uint32(48 * (i + 1)), Op: 35, Base: a, Addr: a, RtIn: rng.Uint32N(1 << 10), RtOut: rng.Uint32N(1 << 10), MemIn: rng.Uint32N(1 << 10), LaneMask: 15}
+	var rec executor.Recorder
+	b := events.NewLogBuilder()
+	if _, err := events.RecordShard(m, &rec, b, 1, 1<<20, ^uint64(0)); err != nil {
+		panic(err)
 	}
-	r.Branch = make([]events.Branch, n/6)
-	for i := range r.Branch {
-		r.Branch[i] = events.Branch{Clk: uint32(96 * (i + 1)), Op: 4, PC: 0x400000 + 4*rng.Uint32N(4096), Taken: uint8(rng.IntN(2))}
+	l, err := events.RecordShard(m, &rec, b, 2, 1<<20, ^uint64(0))
+	if err != nil {
+		panic(err)
 	}
-	r.Jump = make([]events.Jump, n/20)
-	r.Memory = make([]events.Memory, 3*n)
-	for i := range r.Memory {
-		a := 4 * rng.Uint32N(32)
-		if i%3 == 2 {
-			a = 0x10000000 + 4*rng.Uint32N(1<<14)
-		}
-		r.Memory[i] = events.Memory{Addr: a, Clk: uint32(16*(i/3+1) + i%3), Value: rng.Uint32N(1 << 16), PrevShard: 1, PrevClk: uint32(16*(i/3+1) - 16*rng.IntN(20)), PrevValue: rng.Uint32N(1 << 16), Write: uint8(i % 3 / 2)}
-	}
-	r.Local = make([]events.Local, 1<<15)
-	return r
-}
+	return l
+})
 
-func BenchmarkEncodeRecord(b *testing.B) {
-	r := benchRecord()
-	buf, _ := AppendRecord(nil, r)
+func BenchmarkEncodeLog(b *testing.B) {
+	l := benchLog()
+	buf, _ := AppendLog(nil, l)
 	b.SetBytes(int64(len(buf)))
 	b.ResetTimer()
 	for b.Loop() {
-		buf, _ = AppendRecord(buf[:0], r)
+		buf, _ = AppendLog(buf[:0], l)
 	}
 }
 
-func BenchmarkEncodeRecordFresh(b *testing.B) {
-	r := benchRecord()
-	buf, _ := EncodeRecord(r)
+func BenchmarkDecodeLog(b *testing.B) {
+	buf, _ := EncodeLog(benchLog())
 	b.SetBytes(int64(len(buf)))
 	b.ResetTimer()
 	for b.Loop() {
-		EncodeRecord(r)
-	}
-}
-
-func BenchmarkDecodeRecord(b *testing.B) {
-	buf, _ := EncodeRecord(benchRecord())
-	b.SetBytes(int64(len(buf)))
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := DecodeRecord(buf); err != nil {
+		if _, err := DecodeLog(buf); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
 func BenchmarkPack(b *testing.B) {
-	buf, _ := EncodeRecord(benchRecord())
+	buf, _ := EncodeLog(benchLog())
 	b.SetBytes(int64(len(buf)))
 	var out []byte
 	b.ResetTimer()
@@ -899,7 +933,7 @@ func BenchmarkPack(b *testing.B) {
 }
 
 func BenchmarkUnpack(b *testing.B) {
-	buf, _ := EncodeRecord(benchRecord())
+	buf, _ := EncodeLog(benchLog())
 	data := Pack(buf)
 	b.SetBytes(int64(len(buf)))
 	b.ResetTimer()
@@ -910,25 +944,26 @@ func BenchmarkUnpack(b *testing.B) {
 	}
 }
 
-// BenchmarkPackRecord is a writer's work per shard: encode the record,
+// BenchmarkPackLog is a writer's work per shard: encode the log,
 // compress, checksum. MB/s are of payload; bytes/cycle of file.
-func BenchmarkPackRecord(b *testing.B) {
-	r := benchRecord()
-	buf, _ := EncodeRecord(r)
+func BenchmarkPackLog(b *testing.B) {
+	l := benchLog()
+	buf, _ := EncodeLog(l)
 	b.SetBytes(int64(len(buf)))
 	var data []byte
 	b.ResetTimer()
 	for b.Loop() {
-		data, _ = packRecord(r)
+		data, _ = packLog(l)
 	}
-	b.ReportMetric(float64(len(data))/float64(r.Cycles), "bytes/cycle")
+	b.ReportMetric(float64(len(data))/float64(l.Cycles), "bytes/cycle")
+	b.ReportMetric(float64(l.Cycles)*float64(b.N)/b.Elapsed().Seconds(), "cycles/s")
 }
 
-// BenchmarkEncodings encodes the memory table of benchRecord with every
-// column in one encoding, and reports the size it compresses to.
+// BenchmarkEncodings encodes the log's control table with every column in
+// one encoding, and reports the size it compresses to.
 func BenchmarkEncodings(b *testing.B) {
-	rows := benchRecord().Memory
-	ref := []tableRef{refOf("memory", layoutOf[events.Memory](), rows)}
+	rows := benchLog().Control
+	ref := []tableRef{refOf("control", layoutOf[events.Control](), rows)}
 	for _, e := range []Encoding{EncRaw, EncDelta, EncPlanes, EncDeltaPlanes} {
 		b.Run(fmt.Sprintf("enc%d", e), func(b *testing.B) {
 			buf := appendTablesWith(nil, ref, allEnc(e))

@@ -249,13 +249,8 @@ func (m *Manifest) Validate() error {
 				bad("%s: rows name unknown table %q", what, name)
 			}
 		}
-		for _, t := range headTables {
-			if _, ok := s.Rows[t.name]; !ok {
-				bad("%s: rows lack table %q", what, t.name)
-			}
-		}
-		for _, t := range tailTables {
-			if _, ok := s.Rows[t.name]; !ok {
+		for _, t := range recordTables {
+			if _, ok := s.Rows[t.name]; !ok && !strings.HasPrefix(t.name, precompilePrefix) {
 				bad("%s: rows lack table %q", what, t.name)
 			}
 		}
@@ -279,12 +274,7 @@ func knownTable(name string) bool {
 	if _, ok := parsePrecompileTable(name); ok {
 		return true
 	}
-	for _, t := range headTables {
-		if t.name == name {
-			return true
-		}
-	}
-	for _, t := range tailTables {
+	for _, t := range recordTables {
 		if t.name == name {
 			return true
 		}
@@ -295,7 +285,7 @@ func knownTable(name string) bool {
 // Check reports how r differs from the manifest entry s: index, steps,
 // cycles, pcs and row counts.
 func (s *ShardInfo) Check(r *events.Record) error {
-	got := InfoOf(r)
+	got := recordInfo(r)
 	var errs []error
 	diff := func(what string, have, want any) {
 		if have != want {

@@ -9,11 +9,11 @@ import (
 	"github.com/zkmips/zkmips/executor"
 )
 
-// DefaultShardSize is the default shard budget in cycles. A shard of 2^21
-// cycles holds about 0.3 GB of rows (mostly memory-checking rows) and packs
-// to about 15 MB; measured on a 2-core, 24 GiB machine, execute then peaks
-// around 3.5 GB with one job and 5 GB with two, as fast as with larger
-// shards (bench/execute), leaving room for the rest of the machine.
+// DefaultShardSize is the default shard budget in cycles. A shard's log is
+// about 20 bytes per cycle in memory while it is built (the record mode's
+// buffers, then the log's tables), so Execute holds a few hundred MB with
+// two jobs, and a prover gets shards of a size its peers use (2^19 to
+// 2^22 cycles).
 const DefaultShardSize = 1 << 21
 
 // Options controls Execute.
@@ -22,11 +22,9 @@ type Options struct {
 	// shard ends at the first step boundary at or past it that is not a
 	// delay slot.
 	ShardSize uint64
-	// Jobs is how many shards are traced, and how many encoded and
-	// compressed, at once (1 if 0). With more than one job a fast pass
-	// checkpoints the machine at every shard start and the shards are
-	// traced from the checkpoints in parallel; the files are the same
-	// whatever Jobs is.
+	// Jobs is how many shards are built, and how many encoded and
+	// compressed, at once (1 if 0); the machine itself runs on one more
+	// goroutine. The files are the same whatever Jobs is.
 	Jobs int
 	// MaxSteps stops the run after that many steps (0: no limit); the
 	// caller sees !m.Exited() afterwards.
@@ -49,21 +47,21 @@ type Summary struct {
 	Cycles  uint64
 	Shards  int
 	Bytes   int64
-	Rows    map[string]uint64 // per table, all shards
+	Rows    map[string]uint64 // per table of the expanded records, all shards
 	Elapsed time.Duration
 }
 
-// Execute runs m to the end, cutting the run into shards of opts.ShardSize
-// cycles, traces them (in parallel from checkpoints when opts.Jobs > 1),
-// links them in order and writes each with w as soon as it is linked, then
-// writes the run's memory init/finalize rows. Memory stays bounded by
-// about two shards per job (one being traced, one being written) however
-// long the run. m's guest output goes where m's
-// Config sends it, once; its stdin must be a *bytes.Reader (or none) when
-// Jobs > 1.
+// Execute runs m to the end in record mode, cutting the run into shards of
+// opts.ShardSize cycles, builds each shard's log (opts.Jobs at once),
+// links the logs in order and writes each with w as soon as it is linked,
+// then writes the run's memory init/finalize rows. Memory stays bounded:
+// at most 2*Jobs+2 shards are in flight (recorded, being built, waiting
+// to be linked, being written) however long the run. m's guest output
+// goes where m's Config sends it, once.
 //
 // The machine's outcome (exit, fault, executor error, step limit) is for
-// the caller to inspect afterwards; Execute fails only when writing does.
+// the caller to inspect afterwards; Execute fails only when building or
+// writing does.
 func Execute(m *executor.Machine, w *Writer, opts Options) (*Summary, error) {
 	size := opts.ShardSize
 	if size == 0 {
@@ -78,30 +76,90 @@ func Execute(m *executor.Machine, w *Writer, opts Options) (*Summary, error) {
 	}
 	jobs := max(opts.Jobs, 1)
 	start := time.Now()
-	p := &pipeline{w: w, opts: opts, sum: &Summary{Rows: map[string]uint64{}}, writeq: make(chan *events.Record)}
-	// One spare record is enough for reuse; more would only hold memory.
-	p.spare = make(chan *events.Record, 1)
+	p := &pipeline{w: w, opts: opts, sum: &Summary{Rows: map[string]uint64{}}}
+
+	// Recorders and logs circulate: a recorder goes from the machine to a
+	// builder, which swaps its buffers into the log and hands it back;
+	// the log goes to the linker, a writer, and back to a builder.
+	recorders := make(chan *executor.Recorder, jobs+1)
+	for range jobs + 1 {
+		recorders <- new(executor.Recorder)
+	}
+	p.spare = make(chan *events.Log, jobs+1)
+	// A token per shard in flight, from recording to written.
+	p.inflight = make(chan struct{}, 2*jobs+2)
+	builds := make(chan buildJob)
+	built := make(chan *events.Log)
+	p.writeq = make(chan *events.Log)
+
+	var builders sync.WaitGroup
 	for range jobs {
-		p.writers.Go(p.write)
+		builders.Go(func() {
+			b := events.NewLogBuilder()
+			for j := range builds {
+				select {
+				case l := <-p.spare:
+					b.Recycle(l)
+				default:
+				}
+				l, err := b.Build(j.n, &j.start, j.rec, &j.end)
+				recorders <- j.rec
+				if err != nil {
+					p.fail(fmt.Errorf("shard %d: %w", j.n, err))
+					<-p.inflight
+					continue
+				}
+				built <- l
+			}
+		})
+	}
+	go func() {
+		builders.Wait()
+		close(built)
+	}()
+	var writers sync.WaitGroup
+	for range jobs {
+		writers.Go(p.write)
 	}
 
+	// The machine runs here; the linker on its own goroutine.
 	linker := events.NewLinker()
-	if jobs == 1 {
-		tr := events.NewTracer()
-		for n := uint32(1); !events.Done(m) && m.Step() < limit && !p.failed(); n++ {
-			p.recycle(tr)
-			r := tr.Trace(m, n, size, limit)
-			if err := linker.Link(r); err != nil {
-				p.fail(err)
-				break
+	linked := make(chan struct{})
+	go func() {
+		defer close(linked)
+		defer close(p.writeq)
+		pending := map[uint32]*events.Log{}
+		next := uint32(1)
+		for l := range built {
+			pending[l.Shard] = l
+			for pending[next] != nil {
+				l := pending[next]
+				delete(pending, next)
+				next++
+				if err := linker.LinkLog(l); err != nil {
+					p.fail(err)
+					<-p.inflight
+					continue
+				}
+				p.writeq <- l
 			}
-			p.writeq <- r
 		}
-	} else if err := p.parallel(m, linker, jobs, size, limit); err != nil {
-		p.fail(err)
+	}()
+	for n := uint32(1); !events.Done(m) && m.Step() < limit && !p.failed(); n++ {
+		p.inflight <- struct{}{}
+		rec := <-recorders
+		s := events.StartOf(m)
+		events.RecordSteps(m, rec, size, limit)
+		if rec.Steps == 0 {
+			recorders <- rec
+			<-p.inflight
+			break
+		}
+		builds <- buildJob{n: n, start: s, rec: rec, end: events.EndOf(m)}
 	}
-	close(p.writeq)
-	p.writers.Wait()
+	close(builds)
+	<-linked
+	writers.Wait()
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -114,13 +172,21 @@ func Execute(m *executor.Machine, w *Writer, opts Options) (*Summary, error) {
 	return p.sum, nil
 }
 
+// buildJob is a recorded shard waiting for its log to be built.
+type buildJob struct {
+	n     uint32
+	start events.Start
+	rec   *executor.Recorder
+	end   events.End
+}
+
 // pipeline is the state shared by Execute's goroutines.
 type pipeline struct {
-	w       *Writer
-	opts    Options
-	writeq  chan *events.Record // linked records, in shard order
-	spare   chan *events.Record // written records, for reuse
-	writers sync.WaitGroup
+	w        *Writer
+	opts     Options
+	writeq   chan *events.Log // linked logs, in shard order
+	spare    chan *events.Log // written logs, for reuse
+	inflight chan struct{}
 
 	mu  sync.Mutex
 	err error
@@ -141,28 +207,20 @@ func (p *pipeline) failed() bool {
 	return p.err != nil
 }
 
-// recycle hands the tracer a written record's tables, if one is free.
-func (p *pipeline) recycle(tr *events.Tracer) {
-	select {
-	case r := <-p.spare:
-		tr.Recycle(r)
-	default:
-	}
-}
-
-// write encodes, compresses and writes records until writeq closes.
+// write encodes, compresses and writes logs until writeq closes.
 func (p *pipeline) write() {
-	for r := range p.writeq {
-		info, err := p.w.WriteShard(r)
+	for l := range p.writeq {
+		info, err := p.w.WriteShard(l)
 		if err != nil {
-			p.fail(fmt.Errorf("shard %d: %w", r.Shard, err))
+			p.fail(fmt.Errorf("shard %d: %w", l.Shard, err))
 		} else {
 			p.done(info)
 		}
 		select {
-		case p.spare <- r:
+		case p.spare <- l:
 		default:
 		}
+		<-p.inflight
 	}
 }
 
@@ -181,63 +239,4 @@ func (p *pipeline) done(info ShardInfo) {
 	if p.opts.Progress != nil {
 		p.opts.Progress(Progress{Shards: s.Shards, Steps: s.Steps, Cycles: s.Cycles, Bytes: s.Bytes})
 	}
-}
-
-// parallel runs the fast pass on m, checkpointing every shard start, traces
-// the checkpoints on jobs goroutines, and links and queues the records in
-// order. At most jobs checkpoints and about 2*jobs+1 records (being
-// traced, waiting to be linked, being written) exist at once.
-func (p *pipeline) parallel(m *executor.Machine, linker *events.Linker, jobs int, size, limit uint64) error {
-	type task struct {
-		n  uint32
-		cp *executor.Machine
-	}
-	tasks := make(chan task)
-	results := make(chan *events.Record)
-	var cpErr error
-	go func() { // the fast pass
-		defer close(tasks)
-		for n := uint32(1); !events.Done(m) && m.Step() < limit && !p.failed(); n++ {
-			cp, err := m.Clone(nil, nil)
-			if err != nil {
-				cpErr = err
-				return
-			}
-			tasks <- task{n, cp}
-			events.Advance(m, size, limit)
-		}
-	}()
-	var tracers sync.WaitGroup
-	for range jobs {
-		tracers.Go(func() {
-			tr := events.NewTracer()
-			for t := range tasks {
-				p.recycle(tr)
-				results <- tr.Trace(t.cp, t.n, size, limit)
-			}
-		})
-	}
-	go func() {
-		tracers.Wait()
-		close(results)
-	}()
-
-	pending := map[uint32]*events.Record{}
-	next := uint32(1)
-	var err error
-	for r := range results {
-		pending[r.Shard] = r
-		for pending[next] != nil && err == nil {
-			r := pending[next]
-			delete(pending, next)
-			if err = linker.Link(r); err == nil {
-				p.writeq <- r
-			}
-			next++
-		}
-	}
-	if err == nil {
-		err = cpErr
-	}
-	return err
 }

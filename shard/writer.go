@@ -123,15 +123,15 @@ func (w *Writer) start() error {
 	return nil
 }
 
-// WriteShard writes r as shard-NNNNNN.zkt, N being r.Shard (1-based), and
+// WriteShard writes l as shard-NNNNNN.zkt, N being l.Shard (1-based), and
 // returns its manifest entry. Each shard index may be written once.
-func (w *Writer) WriteShard(r *events.Record) (ShardInfo, error) {
-	if r == nil {
-		return ShardInfo{}, errors.New("shard: WriteShard of a nil record")
+func (w *Writer) WriteShard(l *events.Log) (ShardInfo, error) {
+	if l == nil {
+		return ShardInfo{}, errors.New("shard: WriteShard of a nil log")
 	}
-	idx := r.Shard
+	idx := l.Shard
 	if idx == 0 {
-		return ShardInfo{}, errors.New("shard: record has shard index 0 (shards are numbered from 1)")
+		return ShardInfo{}, errors.New("shard: log has shard index 0 (shards are numbered from 1)")
 	}
 	w.mu.Lock()
 	err := w.start()
@@ -149,7 +149,7 @@ func (w *Writer) WriteShard(r *events.Record) (ShardInfo, error) {
 	w.mu.Unlock()
 	defer w.wg.Done()
 
-	info, err := WriteShardFile(filepath.Join(w.tmp, ShardFileName(idx)), r)
+	info, err := WriteShardFile(filepath.Join(w.tmp, ShardFileName(idx)), l)
 
 	w.mu.Lock()
 	delete(w.busy, idx)
