@@ -98,8 +98,10 @@ func (r *Reader) readFile(name string, size int64, sum string) ([]byte, error) {
 }
 
 // Shard reads, verifies and decodes shard i (0-based; its record's Shard is
-// i+1). The file must match the manifest's size and SHA-256, and the
-// decoded record its entry's index, steps, cycles, pcs and row counts.
+// i+1) and expands its log into the shard's record (events.Expand). The
+// file must match the manifest's size and SHA-256, the log must replay
+// consistently, and the record must match its entry's index, steps,
+// cycles, pcs and row counts.
 func (r *Reader) Shard(i int) (*events.Record, error) {
 	if i < 0 || i >= len(r.m.Shards) {
 		return nil, fmt.Errorf("trace %s: shard %d out of range (%d shards, numbered from 0)", r.dir, i, len(r.m.Shards))
@@ -110,9 +112,13 @@ func (r *Reader) Shard(i int) (*events.Record, error) {
 		return nil, err
 	}
 	path := filepath.Join(r.dir, info.File)
-	rec, err := shard.DecodeShardFile(path, data)
+	l, err := shard.DecodeShardFile(path, data)
 	if err != nil {
 		return nil, err
+	}
+	rec, err := events.Expand(l)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := info.Check(rec); err != nil {
 		return nil, fmt.Errorf("%s: record does not match the manifest: %w", path, err)

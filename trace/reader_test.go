@@ -1,85 +1,70 @@
 package trace
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/zkmips/zkmips/events"
+	"github.com/zkmips/zkmips/executor"
+	"github.com/zkmips/zkmips/internal/testutil"
+	"github.com/zkmips/zkmips/program"
 	"github.com/zkmips/zkmips/shard"
 )
 
-func randRows[T any](rng *rand.Rand, n int) []T {
-	rows := make([]T, n)
-	for i := range rows {
-		v := reflect.ValueOf(&rows[i]).Elem()
-		for j := range v.NumField() {
-			v.Field(j).SetUint(rng.Uint64())
-		}
-	}
-	return rows
-}
-
-// records returns n shards with every table populated and scalars that
-// chain like a run's.
-func records(rng *rand.Rand, n int) []*events.Record {
-	recs := make([]*events.Record, n)
-	var step, cycle uint64
-	pc, npc := uint32(0x400000), uint32(0x400004)
-	for i := range recs {
-		k := func() int { return 1 + rng.IntN(40) }
-		r := &events.Record{
-			Shard: uint32(i + 1), StartStep: step, StartCycle: cycle, StartPC: pc, StartNextPC: npc,
-			EndPC: rng.Uint32(), EndNextPC: rng.Uint32(), Exited: i == n-1, ExitCode: 3,
-			CPU: randRows[events.CPU](rng, k()), AddSub: randRows[events.ALU](rng, k()), Lt: randRows[events.ALU](rng, k()),
-			Shift: randRows[events.ALU](rng, k()), Bitwise: randRows[events.ALU](rng, k()), CloClz: randRows[events.ALU](rng, k()),
-			BitField: randRows[events.ALU](rng, k()), MovCond: randRows[events.ALU](rng, k()), Mul: randRows[events.MulDiv](rng, k()),
-			DivRem: randRows[events.MulDiv](rng, k()), MemInstr: randRows[events.MemInstr](rng, k()), Branch: randRows[events.Branch](rng, k()),
-			Jump: randRows[events.Jump](rng, k()), Syscall: randRows[events.Syscall](rng, k()),
-			Precompiles: map[uint32][]events.Precompile{0x00010005: randRows[events.Precompile](rng, k())},
-			Memory:      randRows[events.Memory](rng, k()), Local: randRows[events.Local](rng, k()),
-		}
-		r.Steps = uint64(len(r.CPU))
-		r.Cycles = r.Steps + 2
-		step, cycle, pc, npc = step+r.Steps, cycle+r.Cycles, r.EndPC, r.EndNextPC
-		recs[i] = r
-	}
-	return recs
-}
-
 type fixture struct {
 	dir  string
-	recs []*events.Record
+	recs []*events.Record // the shards as the Tracer records them
 	init []events.Init
 	fin  []events.Finalize
 }
 
+// fixtureProgram is a C program that prints, reads its arguments and exits.
+const fixtureProgram = "../testdata/guests/bin/hello.mips"
+
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(1, 1))
-	f := &fixture{dir: filepath.Join(t.TempDir(), "trace"), recs: records(rng, 4),
-		init: randRows[events.Init](rng, 50), fin: randRows[events.Finalize](rng, 50)}
+	p, err := program.LoadFile(fixtureProgram)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newM := func() *executor.Machine {
+		m, err := executor.New(p, executor.Config{Args: []string{"prog"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	const size = 2500
+	f := &fixture{dir: filepath.Join(t.TempDir(), "trace")}
+	m := newM()
+	tr, l := events.NewTracer(), events.NewLinker()
+	for n := uint32(1); !events.Done(m); n++ {
+		r := tr.Trace(m, n, size, ^uint64(0))
+		if err := l.Link(r); err != nil {
+			t.Fatal(err)
+		}
+		f.recs = append(f.recs, r)
+	}
+	f.init, f.fin = l.Memory(m)
+	if len(f.recs) < 4 {
+		t.Fatalf("only %d shards", len(f.recs))
+	}
 	w, err := shard.Create(f.dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Abort()
-	for _, r := range f.recs {
-		if _, err := w.WriteShard(r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := w.WriteMemory(f.init, f.fin); err != nil {
+	if _, err := shard.Execute(newM(), w, shard.Options{ShardSize: size, Jobs: 2}); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Close(&shard.Manifest{Program: shard.ProgramInfo{Name: "prog"}, ShardSize: 64}); err != nil {
+	if err := w.Close(&shard.Manifest{Program: shard.ProgramInfo{Name: "prog"}, ShardSize: size}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -120,8 +105,8 @@ func TestReader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("shard %d does not read back", i)
+		if f := testutil.DifferingField(got, want); f != "" {
+			t.Fatalf("shard %d does not read back: %s differs from the tracer's", i, f)
 		}
 	}
 	init, fin, err := r.Memory()
@@ -186,13 +171,14 @@ func TestReaderDamage(t *testing.T) {
 		}, open: "manifest.json: version is 9"},
 		{name: "counts", damage: func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m *shard.Manifest) { m.Totals.Shards = 3 })
-		}, open: "manifest.json: totals.shards is 3, the manifest lists 4 shards"},
+		}, open: "manifest.json: totals.shards is 3, the manifest lists"},
 		{name: "not json", damage: func(t *testing.T, dir string) {
 			os.WriteFile(filepath.Join(dir, shard.ManifestFile), []byte("{"), 0o644)
 		}, open: "manifest.json: unexpected end of JSON input"},
 		{name: "bad pc", damage: func(t *testing.T, dir string) {
-			os.WriteFile(filepath.Join(dir, shard.ManifestFile), bytes.Replace(mustRead(t, filepath.Join(dir, shard.ManifestFile)),
-				[]byte(`"start_pc": "0x00400000"`), []byte(`"start_pc": "4194304"`), 1), 0o644)
+			b := mustRead(t, filepath.Join(dir, shard.ManifestFile))
+			b = regexp.MustCompile(`"start_pc": "0x[0-9a-f]{8}"`).ReplaceAll(b, []byte(`"start_pc": "4194304"`))
+			os.WriteFile(filepath.Join(dir, shard.ManifestFile), b, 0o644)
 		}, open: `manifest.json: "4194304" is not a 0x-prefixed 8-digit hex number`},
 		{name: "no manifest", damage: func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, shard.ManifestFile))
@@ -223,10 +209,24 @@ func TestReaderDamage(t *testing.T) {
 			b := mustRead(t, filepath.Join(dir, shard.MemoryFile))
 			os.WriteFile(filepath.Join(dir, shard2), b, 0o644)
 			editManifest(t, dir, func(m *shard.Manifest) { m.Shards[1].SHA256, m.Shards[1].Bytes = sum(b), int64(len(b)) })
-		}, shard: shard2 + ": inconsistent payload: table 0 is init, want shard"},
+		}, shard: shard2 + ": inconsistent payload: tables are [init finalize]"},
 		{name: "memory rows", damage: func(t *testing.T, dir string) {
 			editManifest(t, dir, func(m *shard.Manifest) { m.Memory.InitRows++; m.Memory.FinalizeRows++ })
-		}, memory: "memory.zkt: 50 init and 50 finalize rows, the manifest says 51 and 51"},
+		}, memory: "finalize rows, the manifest says"},
+		{name: "inconsistent log, consistent file", damage: func(t *testing.T, dir string) {
+			// Control goes elsewhere: the file verifies, the replay does
+			// not.
+			rewriteShard(t, dir, 1, func(l *events.Log) { l.Control[0].NextPC += 8 })
+		}, shard: shard2 + ": inconsistent log: shard 2"},
+		{name: "wrong final value", damage: func(t *testing.T, dir string) {
+			rewriteShard(t, dir, 1, func(l *events.Log) { l.Local[len(l.Local)-1].FinalValue ^= 1 })
+		}, shard: shard2 + ": inconsistent log: shard 2: local row"},
+		{name: "short log, consistent file", damage: func(t *testing.T, dir string) {
+			rewriteShard(t, dir, 1, func(l *events.Log) { l.Writes = l.Writes[:len(l.Writes)-1] })
+		}, shard: "the write log ends early"},
+		{name: "rows", damage: func(t *testing.T, dir string) {
+			editManifest(t, dir, func(m *shard.Manifest) { m.Shards[1].Rows["cpu"]++ })
+		}, shard: "record does not match the manifest: rows of cpu"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
@@ -263,6 +263,27 @@ func TestReaderDamage(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rewriteShard decodes shard i's log, edits it and writes it back, with
+// a manifest entry that matches the new file.
+func rewriteShard(t *testing.T, dir string, i int, edit func(l *events.Log)) {
+	t.Helper()
+	name := shard.ShardFileName(uint32(i + 1))
+	l, err := shard.ReadShardFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit(l)
+	p, err := shard.EncodeLog(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := shard.Pack(p)
+	if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	editManifest(t, dir, func(m *shard.Manifest) { m.Shards[i].SHA256, m.Shards[i].Bytes = sum(b), int64(len(b)) })
 }
 
 func mustRead(t *testing.T, p string) []byte {

@@ -27,14 +27,15 @@ type executeOptions struct {
 
 const executeLong = `Execute runs PROGRAM like "zkmips run" and writes its execution trace
 to the directory --out: the run cut into shards of --shard-size cycles,
-each shard a file of typed, columnar tables (CPU, ALU families, memory
-instructions, branches, jumps, syscalls, precompiles, memory-checking
-accesses), plus the run's memory init/finalize rows and manifest.json.
-docs/trace-format.md specifies the format.
+each shard a file holding the shard's log, which a reader ("zkmips trace",
+the Go package trace) expands into typed, columnar tables (CPU, ALU
+families, memory instructions, branches, jumps, syscalls, precompiles,
+memory-checking accesses), plus the run's memory init/finalize rows and
+manifest.json. docs/trace-format.md specifies the format.
 
-With --jobs N the machine is checkpointed at every shard start and N shards
-are traced (and N compressed) at once; the files are identical for any N.
-The directory appears only when complete (it is written under a temporary
+The machine runs once, in record mode; with --jobs N, N shards' logs are
+built (and N compressed) at once; the files are identical for any N. The
+directory appears only when complete (it is written under a temporary
 name and renamed). The guest's standard input comes from --stdin only.
 
 The exit status is the guest's, as for run; a summary goes to standard

@@ -208,8 +208,8 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		c.stderr = &syncWriter{w: c.stderr}
 	}
 	stderr := &flushFirst{w: c.stderr, first: g.stdout}
-	// A --stdin file is read whole, so that checkpoints of the machine can
-	// replay it (execute); otherwise run streams zkmips's own stdin.
+	// A --stdin file is read whole, so that snapshots of the machine can
+	// replay it; otherwise run streams zkmips's own stdin.
 	var stdin io.Reader
 	if o.stdin != "" {
 		data, err := os.ReadFile(o.stdin)
