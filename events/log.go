@@ -757,6 +757,7 @@ func PrecompileTable(code uint32) string { return fmt.Sprintf("precompile_%08x",
 // limit steps.
 func RecordSteps(m *executor.Machine, rec *executor.Recorder, budget, limit uint64) {
 	rec.Reset()
+	rec.Reserve(int(min(budget, 1<<26)))
 	end := m.Cycles() + budget
 	for !Done(m) && m.Step() < limit {
 		switch {

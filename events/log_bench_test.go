@@ -49,3 +49,34 @@ func benchRecord(b *testing.B, build bool) {
 	}
 	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "steps/s")
 }
+
+// BenchmarkExpand replays a 2^20-cycle log of the CPU-bound C guest into
+// its full record (what a trace reader does per shard).
+func BenchmarkExpand(b *testing.B) {
+	p, err := program.LoadFile("../testdata/guests/bin/cbench.mips")
+	if err != nil {
+		b.Fatal(err)
+	}
+	m, err := executor.New(p, executor.Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var rec executor.Recorder
+	lb := events.NewLogBuilder()
+	if _, err := events.RecordShard(m, &rec, lb, 1, 1<<20, ^uint64(0)); err != nil {
+		b.Fatal(err)
+	}
+	l, err := events.RecordShard(m, &rec, lb, 2, 1<<20, ^uint64(0))
+	if err != nil {
+		b.Fatal(err)
+	}
+	e := events.NewExpander()
+	for b.Loop() {
+		r, err := e.Expand(l)
+		if err != nil {
+			b.Fatal(err)
+		}
+		e.Recycle(r)
+	}
+	b.ReportMetric(float64(l.Steps)*float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}

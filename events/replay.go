@@ -271,9 +271,26 @@ func (r *Replay) replayStep() {
 // first access takes its predecessor from l.Local. It fails when the log
 // is inconsistent, including when the replay's Local table (addresses,
 // initial and final values and clocks) differs from l.Local.
-func Expand(l *Log) (*Record, error) {
+func Expand(l *Log) (*Record, error) { return NewExpander().Expand(l) }
+
+// An Expander expands logs one after another, reusing its tracer's
+// bookkeeping (and the tables of records handed back with Recycle): a
+// reader of many shards should keep one per goroutine.
+type Expander struct {
+	t *Tracer
+}
+
+// NewExpander returns an expander.
+func NewExpander() *Expander { return &Expander{t: NewTracer()} }
+
+// Recycle hands back a record the caller is done with, for the next
+// Expand to reuse its tables.
+func (e *Expander) Recycle(r *Record) { e.t.Recycle(r) }
+
+// Expand is the function Expand, with e's buffers.
+func (e *Expander) Expand(l *Log) (*Record, error) {
 	r := NewReplay(l)
-	t := NewTracer()
+	t := e.t
 	t.m = r
 	t.BeginShard(l.Shard, l.Cycles)
 	for r.idx < l.Steps && r.err == nil {

@@ -7,11 +7,13 @@ import (
 	"github.com/zkmips/zkmips/program"
 )
 
-// entry is the memory-checking shadow of one word: the shard and clock of
-// its last access (shard 0: never accessed, the value is the initial one)
-// and where its Local row of the current shard is.
+// entry is the memory-checking shadow of one word: the tracer's shard
+// generation of its last access (another generation: not accessed in the
+// current shard), that access's clock, and where its Local row of the
+// current shard is. Generations, not shard numbers, tell shards apart, so
+// a tracer can trace (or expand) any shards in any order, twice too.
 type entry struct {
-	shard uint32
+	gen   uint32
 	clk   uint32
 	local uint32
 }
@@ -57,6 +59,7 @@ type Machine interface {
 type Tracer struct {
 	m     Machine
 	shard uint32
+	gen   uint32 // shards begun
 	clk   uint32 // clock of the next step, shard-local
 	rec   *Record
 
@@ -137,6 +140,7 @@ func (t *Tracer) BeginShard(n uint32, budget uint64) {
 		t.hint = sizes{cpu: b, memory: 3 * b, addSub: b / 4, memInstr: b / 3, branch: b / 6, bitwise: b / 8, shift: b / 8}
 	}
 	t.shard = n
+	t.gen++
 	t.clk = ClkPerCycle
 	r := t.spare
 	t.spare = nil
@@ -245,21 +249,22 @@ func Value(m Machine, a uint32) uint32 {
 func (t *Tracer) access(a, value, prev uint32, write bool, slot uint32) {
 	e := t.entry(a)
 	r := t.rec
-	if e.shard != t.shard {
+	prevShard, prevClk := t.shard, e.clk
+	if e.gen != t.gen {
 		// First access in this shard: the predecessor is the Linker's to
 		// fill in.
 		e.local = uint32(len(r.Local))
 		r.Local = append(r.Local, Local{Addr: a, InitValue: prev})
 		r.first = append(r.first, uint32(len(r.Memory)))
-		e.shard, e.clk = 0, 0
+		prevShard, prevClk = 0, 0
 	}
 	clk := t.clk + slot
 	w := uint8(0)
 	if write {
 		w = 1
 	}
-	r.Memory = append(r.Memory, Memory{Addr: a, Clk: clk, Value: value, PrevShard: e.shard, PrevClk: e.clk, PrevValue: prev, Write: w})
-	e.shard, e.clk = t.shard, clk
+	r.Memory = append(r.Memory, Memory{Addr: a, Clk: clk, Value: value, PrevShard: prevShard, PrevClk: prevClk, PrevValue: prev, Write: w})
+	e.gen, e.clk = t.gen, clk
 }
 
 // Step executes one instruction and records its events.

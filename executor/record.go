@@ -95,6 +95,16 @@ func (r *Recorder) Reset() {
 	clear(r.seen)
 }
 
+// Reserve makes room for about n steps, so that the log grows in one
+// allocation rather than by repeated copying (compiled code writes about
+// one value per step, a memory word every third step and a control entry
+// every sixth).
+func (r *Recorder) Reserve(n int) {
+	r.Writes = slices.Grow(r.Writes, n+n/8)
+	r.Reads = slices.Grow(r.Reads, n/2)
+	r.Control = slices.Grow(r.Control, n/4)
+}
+
 // Record runs m until its step counter reaches limit or the run ends,
 // logging every step into rec. ENTER_UNCONSTRAINED through
 // EXIT_UNCONSTRAINED count as one step whose effect is the state after the

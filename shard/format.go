@@ -1204,9 +1204,9 @@ var encoders = sync.Pool{New: func() any {
 // Pack returns the file holding payload: header, zstd-compressed payload,
 // trailer.
 func Pack(payload []byte) []byte {
-	// Real shards compress 20 to 30 times; append grows the rare file
-	// that does not fit.
-	return AppendPack(make([]byte, 0, headerSize+len(payload)/8+trailerSize), payload)
+	// Real shards compress 4 to 6 times; append grows the rare file that
+	// does not fit.
+	return AppendPack(make([]byte, 0, headerSize+len(payload)/3+trailerSize), payload)
 }
 
 // AppendPack appends the file holding payload to dst.

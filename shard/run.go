@@ -79,15 +79,19 @@ func Execute(m *executor.Machine, w *Writer, opts Options) (*Summary, error) {
 	p := &pipeline{w: w, opts: opts, sum: &Summary{Rows: map[string]uint64{}}}
 
 	// Recorders and logs circulate: a recorder goes from the machine to a
-	// builder, which swaps its buffers into the log and hands it back;
-	// the log goes to the linker, a writer, and back to a builder.
+	// builder, which swaps its buffers with a spare log's and hands it
+	// back; the log goes to the linker, a writer, and back to the spares.
 	recorders := make(chan *executor.Recorder, jobs+1)
 	for range jobs + 1 {
 		recorders <- new(executor.Recorder)
 	}
-	p.spare = make(chan *events.Log, jobs+1)
-	// A token per shard in flight, from recording to written.
+	// A token per shard in flight, from recording to written, and as many
+	// logs, which circulate: their buffers, once grown, serve every shard.
 	p.inflight = make(chan struct{}, 2*jobs+2)
+	p.spare = make(chan *events.Log, cap(p.inflight))
+	for range cap(p.spare) {
+		p.spare <- new(events.Log)
+	}
 	builds := make(chan buildJob)
 	built := make(chan *events.Log)
 	p.writeq = make(chan *events.Log)
@@ -97,15 +101,12 @@ func Execute(m *executor.Machine, w *Writer, opts Options) (*Summary, error) {
 		builders.Go(func() {
 			b := events.NewLogBuilder()
 			for j := range builds {
-				select {
-				case l := <-p.spare:
-					b.Recycle(l)
-				default:
-				}
+				b.Recycle(<-p.spare)
 				l, err := b.Build(j.n, &j.start, j.rec, &j.end)
 				recorders <- j.rec
 				if err != nil {
 					p.fail(fmt.Errorf("shard %d: %w", j.n, err))
+					p.spare <- new(events.Log)
 					<-p.inflight
 					continue
 				}
@@ -138,6 +139,7 @@ func Execute(m *executor.Machine, w *Writer, opts Options) (*Summary, error) {
 				next++
 				if err := linker.LinkLog(l); err != nil {
 					p.fail(err)
+					p.spare <- l
 					<-p.inflight
 					continue
 				}
@@ -216,10 +218,7 @@ func (p *pipeline) write() {
 		} else {
 			p.done(info)
 		}
-		select {
-		case p.spare <- l:
-		default:
-		}
+		p.spare <- l
 		<-p.inflight
 	}
 }

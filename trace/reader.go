@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/zkmips/zkmips/events"
 	"github.com/zkmips/zkmips/shard"
@@ -25,6 +26,8 @@ const maxManifest = 1 << 30
 type Reader struct {
 	dir string
 	m   *shard.Manifest
+	// expanders keeps the expanders of finished Shard calls for the next.
+	expanders sync.Pool
 }
 
 // Open reads and validates dir's manifest.json. It does not read the
@@ -116,7 +119,12 @@ func (r *Reader) Shard(i int) (*events.Record, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := events.Expand(l)
+	e, _ := r.expanders.Get().(*events.Expander)
+	if e == nil {
+		e = events.NewExpander()
+	}
+	rec, err := e.Expand(l)
+	r.expanders.Put(e)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -124,6 +132,60 @@ func (r *Reader) Shard(i int) (*events.Record, error) {
 		return nil, fmt.Errorf("%s: record does not match the manifest: %w", path, err)
 	}
 	return rec, nil
+}
+
+// Each reads and expands every shard, up to jobs of them at once ahead of
+// fn, and calls fn with the records in shard order. It stops at the first
+// error, Shard's or fn's, and returns it.
+func (r *Reader) Each(jobs int, fn func(rec *events.Record) error) error {
+	n := len(r.m.Shards)
+	jobs = max(jobs, 1)
+	type result struct {
+		rec *events.Record
+		err error
+	}
+	results := make([]chan result, n)
+	for i := range results {
+		results[i] = make(chan result, 1)
+	}
+	next := make(chan int)
+	stop := make(chan struct{})
+	window := make(chan struct{}, 2*jobs) // shards expanded and not yet consumed
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Go(func() {
+			for i := range next {
+				rec, err := r.Shard(i)
+				results[i] <- result{rec, err}
+			}
+		})
+	}
+	go func() {
+		defer close(next)
+		for i := range n {
+			select {
+			case window <- struct{}{}:
+			case <-stop:
+				return
+			}
+			select {
+			case next <- i:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var err error
+	for i := 0; i < n && err == nil; i++ {
+		res := <-results[i]
+		<-window
+		if err = res.err; err == nil {
+			err = fn(res.rec)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	return err
 }
 
 // Memory reads, verifies and decodes the memory file: the run's init and

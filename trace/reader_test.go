@@ -109,6 +109,22 @@ func TestReader(t *testing.T) {
 			t.Fatalf("shard %d does not read back: %s differs from the tracer's", i, f)
 		}
 	}
+	// Each gives the same records, in order, and stops at fn's error.
+	i := 0
+	if err := r.Each(3, func(rec *events.Record) error {
+		if f := testutil.DifferingField(rec, f.recs[i]); f != "" {
+			t.Fatalf("Each: shard %d: %s differs", i, f)
+		}
+		i++
+		return nil
+	}); err != nil || i != len(f.recs) {
+		t.Fatalf("Each: %v after %d shards", err, i)
+	}
+	stop := errors.New("stop")
+	i = 0
+	if err := r.Each(2, func(*events.Record) error { i++; return stop }); err != stop || i != 1 {
+		t.Fatalf("Each: %v after %d shards, want stop after 1", err, i)
+	}
 	init, fin, err := r.Memory()
 	if err != nil {
 		t.Fatal(err)

@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/zkmips/zkmips/events"
 	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/program"
 	"github.com/zkmips/zkmips/shard"
@@ -171,15 +173,13 @@ func (c *cli) traceCheck(dir, progArg string) error {
 	}
 	ch.Init(init)
 	var rows uint64
-	for i := range r.NumShards() {
-		rec, err := r.Shard(i)
-		if err != nil {
-			return invalid(err)
-		}
-		if err := ch.Shard(rec); err != nil {
-			return invalid(err)
-		}
+	// Shards are read and expanded on all cores ahead of the checker,
+	// which takes them in order.
+	if err := r.Each(runtime.GOMAXPROCS(0), func(rec *events.Record) error {
 		rows += uint64(len(rec.CPU) + len(rec.Memory))
+		return ch.Shard(rec)
+	}); err != nil {
+		return invalid(err)
 	}
 	if err := ch.Finish(fin); err != nil {
 		return invalid(err)
