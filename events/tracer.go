@@ -55,7 +55,8 @@ type Machine interface {
 // A Tracer knows only the shards it traced itself, so the first access to
 // an address in a shard gets a placeholder predecessor (0, 0); a Linker,
 // fed every shard in order, fills those in. Shards can therefore be traced
-// in any order and in parallel, from checkpoints (executor.Machine.Clone).
+// in any order and in parallel, from checkpoints (executor.Machine.Clone)
+// or from their logs (Expand).
 type Tracer struct {
 	m     Machine
 	shard uint32
@@ -95,33 +96,6 @@ func (t *Tracer) Trace(m Machine, n uint32, budget, limit uint64) *Record {
 		t.Step()
 	}
 	return t.EndShard()
-}
-
-// Advance runs m in fast mode to exactly where Trace would end the shard it
-// would trace from m's current state (same budget and limit), so that the
-// state there can be checkpointed and the shards traced in parallel.
-func Advance(m *executor.Machine, budget, limit uint64) {
-	end := m.Cycles() + budget
-	for !Done(m) && m.Step() < limit {
-		switch {
-		case m.Cycles() < end:
-			target := end
-			if left := limit - m.Step(); left < end-m.Cycles() {
-				// Each step is at least one cycle: stop at the step limit.
-				target = m.Cycles() + left
-			}
-			m.RunUntilCycle(target)
-		case m.NextPC() != m.PC()+4: // never end in a delay slot
-			m.RunUntil(m.Step() + 1)
-		default:
-			return
-		}
-		// Trace records ENTER_UNCONSTRAINED through EXIT_UNCONSTRAINED as
-		// one step; a boundary inside would not be one Trace could reach.
-		if m.Unconstrained() {
-			m.RunUnconstrained()
-		}
-	}
 }
 
 // Done reports whether the run has ended (exit, fault or executor error).
