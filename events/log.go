@@ -518,7 +518,29 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 			in = program.Decode(firstExec[pc], pc)
 		}
 		var extra uint32
-		if so := &simpleOps[in.Op]; so.ok && !(rec.Faulted && step == rec.Steps-1) {
+		faulted := rec.Faulted && step == rec.Steps-1
+		if faulted && pc&3 == 0 && pc >= executor.NullLimit {
+			// A faulting step reads its operands (a faulting fetch
+			// reads nothing) and does nothing else.
+			slot := uint32(0)
+			read := func(a uint32) {
+				b.touchState(a, clk+slot, regs[a>>2], regs[a>>2])
+				slot++
+			}
+			if in.Op == program.OpSYSCALL {
+				for _, a := range syscallReads {
+					read(a)
+				}
+			} else {
+				for _, ref := range plans[in.Op].reads {
+					if ref != refTLS || in.Rd == 29 {
+						read(ref.addr(&in))
+					}
+				}
+			}
+			cnt[tMemory] += uint64(slot)
+		}
+		if so := &simpleOps[in.Op]; so.ok && !faulted {
 			// Fast path: register operands only (ALU, branches, jumps).
 			n := uint64(0)
 			if so.rs {
@@ -549,7 +571,7 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 			if t := famTable[ops[in.Op].fam]; t >= 0 {
 				cnt[t]++
 			}
-		} else if mo := &memOps[in.Op]; mo.ok && !(rec.Faulted && step == rec.Steps-1) {
+		} else if mo := &memOps[in.Op]; mo.ok && !faulted {
 			// Fast path: a one-word load or store of a general register.
 			rs := uint32(in.Rs)
 			base := regs[rs]
@@ -584,7 +606,7 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 			}
 			cnt[tMemory] += n
 			cnt[tMemInstr]++
-		} else if !(rec.Faulted && step == rec.Steps-1) {
+		} else if !faulted {
 			fam := ops[in.Op].fam
 			p := &plans[in.Op]
 			slot := uint32(0)

@@ -359,8 +359,9 @@ func (t *Tracer) Step() {
 
 	r := t.rec
 	cpu := CPU{Clk: t.clk, PC: pc, NextPC: npc, NewPC: m.PC(), NewNextPC: m.NextPC(), Inst: in.Word, Op: uint8(in.Op), B: b, C: c}
-	if m.Fault() != nil {
-		// A faulting step changes nothing but ends the run.
+	fetched := pc&3 == 0 && pc >= executor.NullLimit
+	if m.Fault() != nil && !fetched {
+		// The fetch faulted: nothing was read, nothing changes.
 		cpu.Exit = 1
 		r.CPU = append(r.CPU, cpu)
 		t.advance(1)
@@ -368,6 +369,14 @@ func (t *Tracer) Step() {
 	}
 	for i := 0; i < nr; i++ {
 		t.access(reads[i].addr, reads[i].value, reads[i].value, false, uint32(i))
+	}
+	if m.Fault() != nil {
+		// A faulting step read its operands and changes nothing else but
+		// ends the run.
+		cpu.Exit = 1
+		r.CPU = append(r.CPU, cpu)
+		t.advance(1)
+		return
 	}
 
 	extra := uint32(0)

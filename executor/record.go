@@ -268,6 +268,10 @@ func (r *Recorder) syscall(m *Machine) {
 		r.open = false
 	case m.zk.snap == nil:
 		r.finishSyscall(m)
+	default:
+		// ENTER_UNCONSTRAINED: leave the record loop, for Record to run
+		// the section unrecorded and then finish the step.
+		m.yield = true
 	}
 }
 

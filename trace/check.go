@@ -887,8 +887,14 @@ func (s *shardCheck) step(i int, row *events.CPU) uint32 {
 	}
 
 	if fault {
-		if s.mp > first {
-			s.fail(ChipMemory, first, "access in the window of a faulting step, which changes nothing")
+		// A faulting step reads its operand registers (not when the fetch
+		// faulted) and changes nothing.
+		for j := first; j < s.mp; j++ {
+			if a := &r.Memory[j]; a.Write != 0 || a.Addr >= events.StateLimit || a.Clk-row.Clk >= events.SlotMemRead ||
+				row.PC&3 != 0 || row.PC < nullLimit {
+				s.fail(ChipMemory, j, "a faulting step only reads registers, and not when its fetch faulted: this access is a %s of 0x%x at slot %d",
+					map[uint8]string{0: "read", 1: "write"}[a.Write], a.Addr, a.Clk-row.Clk)
+			}
 		}
 		if row.NewPC != row.PC || row.NewNextPC != row.NextPC {
 			s.fail(ChipCPU, i, "faulting step moves pc to 0x%x/0x%x: it must stay at 0x%x/0x%x", row.NewPC, row.NewNextPC, row.PC, row.NextPC)

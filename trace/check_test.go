@@ -14,6 +14,7 @@ import (
 	"github.com/zkmips/zkmips/events"
 	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/internal/asm"
+	"github.com/zkmips/zkmips/internal/testutil"
 	"github.com/zkmips/zkmips/program"
 )
 
@@ -98,11 +99,49 @@ func mustPass(t *testing.T, name string, p *program.Program, cfg executor.Config
 		if err := r.m.Err(); err != nil {
 			t.Fatalf("%s: the run failed: %v", name, err)
 		}
+		logsMatch(t, name, p, cfg, budget, r)
 		if err := r.check(); err != nil {
 			t.Fatalf("%s, shards of %d cycles (%d shards): %v", name, budget, len(r.recs), err)
 		}
 	}
 	return r
+}
+
+// logsMatch records p in shards of budget cycles as "zkmips execute"
+// does, builds, links and expands the logs, and requires the records and
+// memory rows the tracer made in r.
+func logsMatch(t *testing.T, name string, p *program.Program, cfg executor.Config, budget uint64, r *tracedRun) {
+	t.Helper()
+	m, err := executor.New(p, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rec executor.Recorder
+	b, l := events.NewLogBuilder(), events.NewLinker()
+	n := 0
+	for ; !events.Done(m); n++ {
+		lg, err := events.RecordShard(m, &rec, b, uint32(n+1), budget, ^uint64(0))
+		if err != nil {
+			t.Fatalf("%s: shard %d: %v", name, n+1, err)
+		}
+		if err := l.LinkLog(lg); err != nil {
+			t.Fatal(err)
+		}
+		got, err := events.Expand(lg)
+		if err != nil {
+			t.Fatalf("%s: shard %d: %v", name, n+1, err)
+		}
+		if n >= len(r.recs) {
+			t.Fatalf("%s: more shards recorded than traced", name)
+		}
+		if f := testutil.DifferingField(got, r.recs[n]); f != "" {
+			t.Fatalf("%s, shards of %d cycles: shard %d: %s of the expanded log differs from the tracer's", name, budget, n+1, f)
+		}
+	}
+	init, fin := l.Memory(m)
+	if n != len(r.recs) || !reflect.DeepEqual(init, r.init) || !reflect.DeepEqual(fin, r.fin) {
+		t.Fatalf("%s, shards of %d cycles: %d shards recorded, %d traced, or memory rows differ", name, budget, n, len(r.recs))
+	}
 }
 
 func assemble(t *testing.T, b *asm.Builder) *program.Program {
@@ -1053,13 +1092,13 @@ func TestFaults(t *testing.T) {
 		t.Errorf("addu claimed to fault: got %v", err)
 	}
 
-	// A faulting step with an access.
+	// A faulting step that writes.
 	c = r.copy()
 	rec = c.recs[0]
 	last = &rec.CPU[len(rec.CPU)-1]
 	prev := rec.Memory[len(rec.Memory)-1]
-	rec.Memory = append(rec.Memory, events.Memory{Addr: prev.Addr, Clk: last.Clk + 1, Value: prev.Value,
-		PrevShard: 1, PrevClk: prev.Clk, PrevValue: prev.Value})
+	rec.Memory = append(rec.Memory, events.Memory{Addr: prev.Addr, Clk: last.Clk + events.SlotRegWrite, Value: prev.Value + 1,
+		PrevShard: 1, PrevClk: prev.Clk, PrevValue: prev.Value, Write: 1})
 	err = c.check()
 	if !errors.As(err, &v) || v.Chip != ChipMemory || v.Row != len(rec.Memory)-1 || !strings.Contains(v.Msg, "faulting step") {
 		t.Errorf("access in a faulting step: got %v", err)
