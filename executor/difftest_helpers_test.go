@@ -72,11 +72,6 @@ func qemuFor(bigEndian bool) (string, error) {
 	return exec.LookPath(name)
 }
 
-// elfBigEndian reads EI_DATA of an ELF file.
-func elfBigEndian(data []byte) bool {
-	return len(data) > 5 && data[5] == 2
-}
-
 // argv returns the guest's argv: argv[0] is always "prog".
 func (c *guestCase) argv() []string {
 	return append([]string{"prog"}, c.args...)
