@@ -403,6 +403,7 @@ var plans = func() (t [256]plan) {
 type simpleOp struct {
 	ok, rs, rt bool
 	dst        uint8
+	row        uint8 // the table of its family row (tCPU if none: counted apart)
 }
 
 const (
@@ -421,7 +422,10 @@ var simpleOps = func() (t [256]simpleOp) {
 		if f := ops[op].fam; f == famSyscall || f == famMem || program.Op(op) == program.OpRDHWR {
 			continue
 		}
-		s := simpleOp{ok: true, rs: ro&program.ReadRs != 0, rt: ro&program.ReadRt != 0}
+		s := simpleOp{ok: true, rs: ro&program.ReadRs != 0, rt: ro&program.ReadRt != 0, row: tNone}
+		if t := famTable[ops[op].fam]; t >= 0 {
+			s.row = uint8(t)
+		}
 		switch ro & (program.WriteRd | program.WriteRt | program.WriteRA) {
 		case 0:
 		case program.WriteRd:
@@ -474,7 +478,7 @@ var syscallReads = [...]uint32{AddrReg + 4*2, AddrReg + 4*4, AddrReg + 4*5, Addr
 // counts the rows of every table.
 func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 	l := b.log
-	var cnt [numTables]uint64
+	var cnt [numTables + 1]uint64 // tNone last
 	precompiles := map[uint32]uint64{}
 	// CPU-state values as the steps leave them.
 	var regs [StateLimit / 4]uint32
@@ -507,16 +511,24 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 	pc, npc := s.PC, s.NextPC
 	clk := uint32(ClkPerCycle)
 	ri, ci, si, ai := 0, 0, 0, 0
+	var other program.Inst // an instruction from outside the code list
 	for step := uint64(0); step < rec.Steps; step++ {
-		var in program.Inst
-		if inst, ok := modified[pc]; ok {
-			in = inst
-			rewritten(pc, &in)
-		} else if pc-codeBase < codeLen && pc&3 == 0 {
-			in = code[(pc-codeBase)>>2]
-		} else if pc&3 == 0 {
-			in = program.Decode(firstExec[pc], pc)
+		var inp *program.Inst
+		if i := (pc - codeBase) >> 2; pc-codeBase < codeLen && pc&3 == 0 && modified == nil {
+			inp = &code[i] // the common case
+		} else {
+			other = program.Inst{}
+			if inst, ok := modified[pc]; ok {
+				other = inst
+				rewritten(pc, &other)
+			} else if pc-codeBase < codeLen && pc&3 == 0 {
+				other = code[i]
+			} else if pc&3 == 0 {
+				other = program.Decode(firstExec[pc], pc)
+			}
+			inp = &other
 		}
+		in := inp
 		var extra uint32
 		faulted := rec.Faulted && step == rec.Steps-1
 		if faulted && pc&3 == 0 && pc >= executor.NullLimit {
@@ -534,7 +546,7 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 			} else {
 				for _, ref := range plans[in.Op].reads {
 					if ref != refTLS || in.Rd == 29 {
-						read(ref.addr(&in))
+						read(ref.addr(in))
 					}
 				}
 			}
@@ -568,9 +580,7 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 				n++
 			}
 			cnt[tMemory] += n
-			if t := famTable[ops[in.Op].fam]; t >= 0 {
-				cnt[t]++
-			}
+			cnt[so.row]++
 		} else if mo := &memOps[in.Op]; mo.ok && !faulted {
 			// Fast path: a one-word load or store of a general register.
 			rs := uint32(in.Rs)
@@ -621,7 +631,7 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 					if ref == refTLS && in.Rd != 29 {
 						continue
 					}
-					a := ref.addr(&in)
+					a := ref.addr(in)
 					b.touchState(a, clk+slot, regs[a>>2], regs[a>>2])
 					slot++
 				}
@@ -708,7 +718,7 @@ func (b *LogBuilder) walk(s *Start, rec *executor.Recorder) error {
 				ok = regWrite(AddrReg+4*2) && regWrite(AddrReg+4*7) && (!sc.TLS || regWrite(AddrTLS))
 			} else {
 				for _, ref := range p.writes {
-					ok = ok && regWrite(ref.addr(&in))
+					ok = ok && regWrite(ref.addr(in))
 				}
 			}
 			if !ok {
@@ -758,6 +768,7 @@ const (
 	tSyscall
 	tMemory
 	numTables
+	tNone = numTables // a count slot for steps without a family row
 )
 
 // tableNames are the Record's table names (docs/trace-format.md).

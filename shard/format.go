@@ -1311,12 +1311,14 @@ func DecodeMemoryFile(name string, data []byte) ([]events.Init, []events.Finaliz
 	return init, fin, nil
 }
 
-// payloads recycles payload buffers between shard files.
-var payloads sync.Pool
+// payloads and files recycle payload and file buffers between shard
+// files: fresh memory costs page faults, which on the VMs we run on cost
+// more than the copying.
+var payloads, files sync.Pool
 
-// packLog returns the file bytes of l.
+// packLog returns the file bytes of l, in a buffer release recycles.
 func packLog(l *events.Log) ([]byte, error) {
-	var buf []byte
+	var buf, out []byte
 	if p, ok := payloads.Get().(*[]byte); ok {
 		buf = (*p)[:0]
 	}
@@ -1324,10 +1326,19 @@ func packLog(l *events.Log) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	data := Pack(payload)
+	if p, ok := files.Get().(*[]byte); ok {
+		out = (*p)[:0]
+	}
+	if cap(out) < headerSize+len(payload)/3+trailerSize {
+		out = make([]byte, 0, headerSize+len(payload)/3+trailerSize)
+	}
+	data := AppendPack(out, payload)
 	payloads.Put(&payload)
 	return data, nil
 }
+
+// release hands a buffer from packLog back.
+func release(data []byte) { files.Put(&data) }
 
 // InfoOf returns the manifest entry of l without its file fields: its
 // scalars and the row counts of the record it expands to.
@@ -1360,6 +1371,7 @@ func WriteShardFile(path string, l *events.Log) (ShardInfo, error) {
 	if err != nil {
 		return ShardInfo{}, err
 	}
+	defer release(data)
 	if err := writeFileAtomic(path, data); err != nil {
 		return ShardInfo{}, err
 	}
