@@ -81,7 +81,7 @@ func jr(rs uint32) uint32                   { return rType(8, rs, 0, 0, 0) }
 func jal(target uint32) uint32              { return 3<<26 | target>>2&0x3ffffff }
 
 const (
-	nop     = 0
+	nop       = 0
 	opSyscall = 0x0000000c
 	// codeAddr is where testELF places the first instruction.
 	codeAddr = 0x400100
