@@ -85,15 +85,15 @@ func checkOS(t *testing.T, emit func(b *asm.Builder, be bool), want isaOutcome) 
 			t.Errorf("exit code %d, want %d", m.ExitCode(), uint8(128+want.sig))
 		}
 		if testing.Verbose() {
-			logOpGas(t, c.opGas)
+			logOpGas(t, osGasKeys, c.opGas)
 		}
 	})
 }
 
-func logOpGas(t *testing.T, g map[string][]uint64) {
+func logOpGas(t *testing.T, keys []string, g map[string][]uint64) {
 	t.Helper()
 	var line []string
-	for _, k := range osGasKeys {
+	for _, k := range keys {
 		v := slices.Clone(g[k])
 		if len(v) == 0 {
 			continue
@@ -769,33 +769,47 @@ func TestMIPSOSFuzz(t *testing.T) {
 	}
 	isaOrders(t, func(t *testing.T, be bool) {
 		r := rand.New(rand.NewPCG(7, map[bool]uint64{true: 1, false: 2}[be]))
-		var steps, faults int
-		ran := map[string]int{}
-		for i := 0; i < n; i++ {
-			b := asm.New(be)
-			fuzzOSProgram(b, r)
-			m := isaMachine(t, b, executor.Config{})
-			c := newMIPSChecker(t, fmt.Sprintf("%s case %d", t.Name(), i), be)
-			c.run(m, 1<<16)
-			c.done()
+		faults := 0
+		steps := fuzzPrograms(t, be, r, n, fuzzOSProgram, osGasKeys, func(i int, m *executor.Machine, c *mipsChecker) {
 			if m.Err() != nil || !m.Exited() || c.outOfScope != 0 {
 				t.Fatalf("case %d: err %v, exited %v, %d steps out of scope", i, m.Err(), m.Exited(), c.outOfScope)
 			}
-			steps += c.checked
 			if m.Fault() != nil {
 				faults++
 			}
-			for k, v := range c.opGas {
-				ran[k] += len(v)
-			}
-		}
+		})
 		t.Logf("%d programs, %d steps checked, %d ended by a fault or signal", n, steps, faults)
-		var line []string
-		for _, k := range osGasKeys {
-			line = append(line, fmt.Sprintf("%s:%d", k, ran[k]))
-		}
-		t.Logf("steps checked by kind: %s", strings.Join(line, " "))
 	})
+}
+
+// fuzzPrograms checks every step of n programs gen emits (at most 2^16
+// steps each), calls end with each machine and checker after the run, logs
+// how many steps of each of keys' kinds were checked and returns the number
+// of steps checked.
+func fuzzPrograms(t *testing.T, be bool, r *rand.Rand, n int, gen func(*asm.Builder, *rand.Rand), keys []string,
+	end func(i int, m *executor.Machine, c *mipsChecker)) int {
+	t.Helper()
+	steps := 0
+	ran := map[string]int{}
+	for i := 0; i < n; i++ {
+		b := asm.New(be)
+		gen(b, r)
+		m := isaMachine(t, b, executor.Config{})
+		c := newMIPSChecker(t, fmt.Sprintf("%s case %d", t.Name(), i), be)
+		c.run(m, 1<<16)
+		c.done()
+		end(i, m, c)
+		steps += c.checked
+		for k, v := range c.opGas {
+			ran[k] += len(v)
+		}
+	}
+	var line []string
+	for _, k := range keys {
+		line = append(line, fmt.Sprintf("%s:%d", k, ran[k]))
+	}
+	t.Logf("steps checked by kind: %s", strings.Join(line, " "))
+	return steps
 }
 
 // fuzzOSProgram emits one random program (see TestMIPSOSFuzz).

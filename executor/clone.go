@@ -35,22 +35,6 @@ func (m *Machine) Clone(stdout, stderr io.Writer) (*Machine, error) {
 		return nil, ErrStdinNotClonable
 	}
 	c.cfg.Stdin = o.stdin
-	o.fds = make(map[uint32]*fdEntry, len(m.os.fds))
-	pipes := map[*[]byte]*[]byte{} // both ends of a pipe keep sharing one buffer
-	for fd, e := range m.os.fds {
-		ne := *e
-		if e.watch != nil {
-			ne.watch = maps.Clone(e.watch)
-		}
-		if e.pipe != nil {
-			if pipes[e.pipe] == nil {
-				b := append([]byte(nil), (*e.pipe)...)
-				pipes[e.pipe] = &b
-			}
-			ne.pipe = pipes[e.pipe]
-		}
-		o.fds[fd] = &ne
-	}
 	c.pre.hint = slices.Clone(m.pre.hint) // the cached pre-image is never modified: shared
 	o.calls = maps.Clone(m.os.calls)
 	o.unknown = maps.Clone(m.os.unknown)

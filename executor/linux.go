@@ -1,6 +1,7 @@
 package executor
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 )
@@ -19,9 +20,13 @@ const (
 	eAGAIN   = 11
 	eNOMEM   = 12
 	eFAULT   = 14
+	eEXIST   = 17
 	eINVAL   = 22
+	eNFILE   = 23
+	eMFILE   = 24
 	eNOTTY   = 25
 	eSPIPE   = 29
+	ePIPE    = 32
 	eRANGE   = 34
 	eNOSYS   = 89
 	eTIMEOUT = 145
@@ -32,6 +37,9 @@ const (
 	guestPID = 1000
 	guestUID = 1000
 )
+
+// uioMaxIOV is Linux's UIO_MAXIOV, the most iovecs writev takes.
+const uioMaxIOV = 1024
 
 // nsPerStep is the deterministic clock: every step advances guest time by
 // 100 ns (a 10 MHz machine). Time never comes from the host.
@@ -112,47 +120,6 @@ const (
 	sysFutexTime64     = 4422
 )
 
-// fdKind is what a guest file descriptor refers to.
-type fdKind uint8
-
-const (
-	fdStdin fdKind = iota + 1
-	fdStdout
-	fdStderr
-	fdEpoll
-	fdEventfd
-	fdPipeRead
-	fdPipeWrite
-	fdHintRead      // fd 3
-	fdHintWrite     // fd 4
-	fdPreimageRead  // fd 5
-	fdPreimageWrite // fd 6
-
-	fdLastKind = fdPreimageWrite
-)
-
-type fdEntry struct {
-	kind    fdKind
-	counter uint64  // eventfd
-	pipe    *[]byte // pipe: bytes written and not yet read, shared by both ends
-	// epoll registrations: fd -> (events, data)
-	watch map[uint32][3]uint32
-}
-
-// firstExtraFD is where descriptors the guest creates (epoll, eventfd)
-// start, leaving 3..6 to the pre-image oracle.
-const firstExtraFD = 100
-
-// initialFDs is the descriptor table of a new process: the standard
-// streams and the pre-image oracle's four descriptors.
-func initialFDs() map[uint32]*fdEntry {
-	return map[uint32]*fdEntry{
-		0: {kind: fdStdin}, 1: {kind: fdStdout}, 2: {kind: fdStderr},
-		FDHintRead: {kind: fdHintRead}, FDHintWrite: {kind: fdHintWrite},
-		FDPreimageRead: {kind: fdPreimageRead}, FDPreimageWrite: {kind: fdPreimageWrite},
-	}
-}
-
 type osState struct {
 	tls      uint32
 	heap     uint32 // next anonymous mmap address (Cannon's "heap" field)
@@ -160,16 +127,19 @@ type osState struct {
 	brkStart uint32
 	brk      uint32
 	stdin    io.Reader
-	fds      map[uint32]*fdEntry
-	nextFD   uint32
-	nextTid  uint32
-	rng      uint64
-	handlers [129]uint32 // sa_handler per signal (0 = SIG_DFL, 1 = SIG_IGN)
-	hflags   [129]uint32 // sa_flags per signal
-	calls    map[uint32]uint64
-	unknown  map[uint32]uint64
-	threads  int // clone calls answered with a thread that never runs
-	dropped  map[int]uint64
+	// stdinAhead holds a byte StdinPending read ahead from a stream, and
+	// stdinErr the error it got instead: the next read of fd 0 gets them.
+	stdinAhead []byte
+	stdinErr   error
+	fd         fdState
+	nextTid    uint32
+	rng        uint64
+	handlers   [129]uint32 // sa_handler per signal (0 = SIG_DFL, 1 = SIG_IGN)
+	hflags     [129]uint32 // sa_flags per signal
+	calls      map[uint32]uint64
+	unknown    map[uint32]uint64
+	threads    int // clone calls answered with a thread that never runs
+	dropped    map[int]uint64
 }
 
 // rand returns the next word of the deterministic random stream (splitmix64
@@ -202,8 +172,6 @@ func (m *Machine) initOS(end uint32) error {
 	o.calls = map[uint32]uint64{}
 	o.unknown = map[uint32]uint64{}
 	o.dropped = map[int]uint64{}
-	o.fds = initialFDs()
-	o.nextFD = firstExtraFD
 	o.nextTid = guestPID + 1
 	o.brkStart = (end + pageSize - 1) &^ (pageSize - 1)
 	o.brk = o.brkStart
@@ -400,6 +368,10 @@ func (m *Machine) linuxSyscall(num uint32) {
 	case sysWrite:
 		m.sysReturn(m.write(a0, a1, a2))
 	case sysWritev:
+		if a2 > uioMaxIOV {
+			m.sysReturn(-eINVAL) // as Linux; it also keeps a step's work bounded
+			return
+		}
 		if !guestPtr(a1, 8*a2) {
 			m.sysReturn(-eFAULT)
 			return
@@ -411,8 +383,8 @@ func (m *Machine) linuxSyscall(num uint32) {
 		for i := uint32(0); i < a2; i++ {
 			l := m.getWord(a1 + 8*i + 4)
 			n := m.write(a0, m.getWord(a1+8*i), l)
-			if m.err != nil {
-				return // the step did not happen
+			if m.err != nil || m.exited {
+				return // the step did not happen, or SIGPIPE ended the guest
 			}
 			if n < 0 {
 				if total == 0 {
@@ -427,12 +399,7 @@ func (m *Machine) linuxSyscall(num uint32) {
 		}
 		m.sysReturn(total)
 	case sysClose:
-		if _, ok := o.fds[a0]; !ok {
-			m.sysReturn(-eBADF)
-			return
-		}
-		delete(o.fds, a0)
-		m.sysReturn(0)
+		m.sysReturn(m.closeFD(a0))
 	case sysOpen, sysOpenat, sysReadlink, sysReadlinkat, sysFstatat64:
 		// There is no file system.
 		m.sysReturn(-eNOENT)
@@ -446,19 +413,19 @@ func (m *Machine) linuxSyscall(num uint32) {
 	case sysFstat64:
 		m.sysReturn(m.fstat64(a0, a1))
 	case sysLseek, sysLlseek, sysPread64:
-		if _, ok := o.fds[a0]; !ok {
+		if !m.fdOpen(a0) {
 			m.sysReturn(-eBADF)
 			return
 		}
 		m.sysReturn(-eSPIPE)
 	case sysIoctl:
-		if _, ok := o.fds[a0]; !ok {
+		if !m.fdOpen(a0) {
 			m.sysReturn(-eBADF)
 			return
 		}
 		m.sysReturn(-eNOTTY) // nothing is a terminal
 	case sysFcntl, sysFcntl64:
-		m.sysReturn(m.fcntl(a0, a1))
+		m.sysReturn(m.fcntl(a0, a1, a2))
 
 	case sysBrk:
 		m.sysReturn(int64(m.sbrk(a0)))
@@ -679,20 +646,18 @@ func (m *Machine) linuxSyscall(num uint32) {
 	case sysPrctl:
 		m.sysReturn(-eINVAL) // no options are supported
 
-	case sysEpollCreate, sysEpollCreate1:
-		m.sysReturn(int64(m.newFD(&fdEntry{kind: fdEpoll, watch: map[uint32][3]uint32{}})))
-	case sysEventfd2:
-		m.sysReturn(int64(m.newFD(&fdEntry{kind: fdEventfd, counter: uint64(a0)})))
-	case sysPipe2:
-		if !guestPtr(a0, 8) {
-			m.sysReturn(-eFAULT)
+	case sysEpollCreate:
+		if int32(a0) <= 0 {
+			m.sysReturn(-eINVAL)
 			return
 		}
-		buf := new([]byte)
-		r := m.newFD(&fdEntry{kind: fdPipeRead, pipe: buf})
-		w := m.newFD(&fdEntry{kind: fdPipeWrite, pipe: buf})
-		m.putWords(a0, r, w)
-		m.sysReturn(0)
+		m.sysReturn(m.epollCreate(0))
+	case sysEpollCreate1:
+		m.sysReturn(m.epollCreate(a0))
+	case sysEventfd2:
+		m.sysReturn(m.eventfd(a0, a1))
+	case sysPipe2:
+		m.sysReturn(m.pipe2(a0, a1))
 	case sysEpollCtl:
 		m.sysReturn(m.epollCtl(a0, a1, a2, a3))
 	case sysEpollWait, sysEpollPwait:
@@ -705,15 +670,10 @@ func (m *Machine) linuxSyscall(num uint32) {
 	}
 }
 
-func (m *Machine) newFD(e *fdEntry) uint32 {
-	fd := m.os.nextFD
-	m.os.nextFD++
-	m.os.fds[fd] = e
-	return fd
-}
-
+// read: an unknown or closed descriptor gives EBADF, a count of 0 returns
+// 0, a buffer outside guest memory EFAULT; then the descriptor's kind.
 func (m *Machine) read(fd, buf, n uint32) int64 {
-	e, ok := m.os.fds[fd]
+	d, h, ok := m.fdLookup(fd)
 	if !ok {
 		return -eBADF
 	}
@@ -723,60 +683,90 @@ func (m *Machine) read(fd, buf, n uint32) int64 {
 	if !guestPtr(buf, n) {
 		return -eFAULT
 	}
-	switch e.kind {
-	case fdStdin:
-		if m.os.stdin == nil {
-			return 0
-		}
-		b := make([]byte, min(n, 1<<20))
-		k, err := io.ReadFull(m.os.stdin, b)
-		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
-			m.stopWith(fmt.Errorf("reading the guest's stdin: %v", err))
-			return 0
-		}
-		m.writeBytes(buf, b[:k])
-		return int64(k)
-	case fdPipeRead:
-		// Only the guest can write to its pipes, and it runs one thread:
-		// an empty pipe would block forever, so it reads as non-blocking.
-		if len(*e.pipe) == 0 {
-			return -eAGAIN
-		}
-		k := min(int(n), len(*e.pipe))
-		m.writeBytes(buf, (*e.pipe)[:k])
-		*e.pipe = (*e.pipe)[k:]
-		return int64(k)
-	case fdHintRead:
-		return int64(n) // the hint acknowledgement: nothing is written
-	case fdPreimageRead:
-		return m.readPreimage(buf, n)
-	case fdEventfd:
-		if n < 8 {
-			return -eINVAL
-		}
-		if e.counter == 0 {
-			return -eAGAIN
-		}
-		w0, w1 := m.u64(e.counter)
-		m.putWords(buf, w0, w1)
-		e.counter = 0
-		return 8
+	if d >= initialFDs {
+		return m.slotRead(d, h, buf, n)
 	}
-	return -eBADF
+	switch fd {
+	case 0:
+		return m.readStdin(buf, n)
+	case FDHintRead:
+		return int64(n) // the hint acknowledgement: nothing is written
+	case FDPreimageRead:
+		return m.readPreimage(buf, n)
+	}
+	return -eBADF // write-only
 }
 
+// readStdin reads fd 0: up to n bytes of the stdin stream (none without
+// one).
+func (m *Machine) readStdin(buf, n uint32) int64 {
+	o := &m.os
+	if o.stdin == nil {
+		return 0
+	}
+	b := make([]byte, min(n, 1<<20))
+	k := copy(b, o.stdinAhead)
+	o.stdinAhead = o.stdinAhead[k:]
+	err := o.stdinErr
+	o.stdinErr = nil
+	if err == nil {
+		var r int
+		r, err = io.ReadFull(o.stdin, b[k:])
+		k += r
+	}
+	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+		m.stopWith(fmt.Errorf("reading the guest's stdin: %v", err))
+		return 0
+	}
+	m.writeBytes(buf, b[:k])
+	return int64(k)
+}
+
+// StdinPending reports whether a read of fd 0 would return bytes from
+// standard input (fault proofs cannot prove those: on chain, fd 0 is at
+// end of file). For a stream it reads one byte ahead, which the next read
+// returns, so it may wait for input as that read would.
+func (m *Machine) StdinPending() bool {
+	o := &m.os
+	switch in := o.stdin.(type) {
+	case nil:
+		return false
+	case *bytes.Reader:
+		return in.Len() > 0
+	}
+	if len(o.stdinAhead) > 0 || o.stdinErr != nil {
+		return true
+	}
+	var b [1]byte
+	n, err := io.ReadFull(o.stdin, b[:])
+	switch {
+	case n == 1:
+		o.stdinAhead = append(o.stdinAhead[:0], b[0])
+		return true
+	case err == io.EOF:
+		return false
+	}
+	o.stdinErr = err // for the read, which stops the run with it
+	return true
+}
+
+// write: an unknown or closed descriptor gives EBADF, a buffer outside
+// guest memory EFAULT (unless the count is 0); then the descriptor's kind.
 func (m *Machine) write(fd, buf, n uint32) int64 {
-	e, ok := m.os.fds[fd]
+	d, h, ok := m.fdLookup(fd)
 	if !ok {
 		return -eBADF
 	}
 	if n != 0 && !guestPtr(buf, n) {
 		return -eFAULT
 	}
-	switch e.kind {
-	case fdStdout, fdStderr:
+	if d >= initialFDs {
+		return m.slotWrite(d, h, buf, n)
+	}
+	switch fd {
+	case 1, 2:
 		w := m.cfg.Stdout
-		if e.kind == fdStderr {
+		if fd == 2 {
 			w = m.cfg.Stderr
 		}
 		// The guest's buffer is read whether or not the output is kept, so
@@ -792,47 +782,35 @@ func (m *Machine) write(fd, buf, n uint32) int64 {
 			}
 		}
 		return int64(n)
-	case fdEventfd:
-		if n < 8 {
-			return -eINVAL
-		}
-		w0, w1 := m.getWord(buf), m.getWord(buf+4)
-		if m.x == 0 {
-			w0, w1 = w1, w0
-		}
-		e.counter += uint64(w0)<<32 | uint64(w1)
-		return 8
-	case fdPipeWrite:
-		if len(*e.pipe)+int(n) > 1<<16 {
-			return -eAGAIN // a full pipe, as Linux's 64 KiB default
-		}
-		*e.pipe = append(*e.pipe, m.ReadBytes(buf, int(n))...)
-		return int64(n)
-	case fdHintWrite:
+	case FDHintWrite:
 		return m.writeHint(buf, n)
-	case fdPreimageWrite:
+	case FDPreimageWrite:
 		return m.writePreimageKey(buf, n)
 	}
-	return -eBADF
+	return -eBADF // read-only
 }
 
-func (m *Machine) fcntl(fd, cmd uint32) int64 {
-	e, ok := m.os.fds[fd]
+// fcntl supports F_GETFD, F_SETFD, F_GETFL and F_SETFL. The flags of the
+// initial descriptors are fixed: setting them succeeds and changes
+// nothing.
+func (m *Machine) fcntl(fd, cmd, arg uint32) int64 {
+	d, h, ok := m.fdLookup(fd)
 	if !ok {
 		return -eBADF
 	}
-	const oWronly, oRdwr, oNonblock = 1, 2, 0x80
+	if d >= initialFDs {
+		return m.slotFcntl(d, h, cmd, arg)
+	}
+	const oWronly = 1
 	switch cmd {
 	case 1, 2, 4: // F_GETFD, F_SETFD, F_SETFL
 		return 0
 	case 3: // F_GETFL
-		switch e.kind {
-		case fdStdin, fdHintRead, fdPreimageRead:
+		switch fd {
+		case 0, FDHintRead, FDPreimageRead:
 			return 0 // O_RDONLY
-		case fdStdout, fdStderr, fdHintWrite, fdPreimageWrite:
-			return oWronly
 		}
-		return oRdwr | oNonblock
+		return oWronly
 	}
 	return -eINVAL
 }
@@ -861,7 +839,7 @@ func (m *Machine) mmap(addr, length, flags, fd uint32) int64 {
 		return -eINVAL
 	}
 	if flags&mapAnon == 0 {
-		if _, ok := m.os.fds[fd]; !ok {
+		if !m.fdOpen(fd) {
 			return -eBADF
 		}
 		return -eNOSYS // no files to map
@@ -919,22 +897,8 @@ func (m *Machine) getrlimit(res, ptr uint32, wide bool) int64 {
 	return 0
 }
 
-// fileMode describes descriptors for stat: the standard streams and the
-// pre-image oracle's descriptors are pipes.
-func (m *Machine) fileMode(fd uint32) (uint32, bool) {
-	e, ok := m.os.fds[fd]
-	if !ok {
-		return 0, false
-	}
-	switch e.kind {
-	case fdStdin, fdStdout, fdStderr, fdHintRead, fdHintWrite, fdPreimageRead, fdPreimageWrite:
-		return 0o010600, true // S_IFIFO | 0600
-	}
-	return 0o000600, true // anonymous inode
-}
-
 func (m *Machine) fstat64(fd, buf uint32) int64 {
-	mode, ok := m.fileMode(fd)
+	mode, ok := m.fdFileMode(fd)
 	if !ok {
 		return -eBADF
 	}
@@ -951,7 +915,7 @@ func (m *Machine) fstat64(fd, buf uint32) int64 {
 }
 
 func (m *Machine) statx(fd, buf uint32) int64 {
-	mode, ok := m.fileMode(fd)
+	mode, ok := m.fdFileMode(fd)
 	if !ok {
 		return -eBADF
 	}
@@ -998,9 +962,7 @@ func (m *Machine) sigaction(sig, act, oact uint32) int64 {
 	return 0
 }
 
-// kill delivers sig to the guest. Default actions that terminate end the
-// run with 128+sig; ignored signals and signals with a handler are
-// dropped (handlers never run), and counted.
+// kill delivers sig to the guest (see signalSelf).
 func (m *Machine) kill(tid, sig uint32) int64 {
 	if sig > 128 {
 		return -eINVAL
@@ -1008,9 +970,19 @@ func (m *Machine) kill(tid, sig uint32) int64 {
 	if tid != guestPID && (tid <= guestPID || tid >= m.os.nextTid) {
 		return -eSRCH
 	}
-	if sig == 0 {
-		return 0
+	if sig != 0 {
+		m.signalSelf(sig, "sent by the guest to itself")
 	}
+	return 0
+}
+
+// sigPipe is SIGPIPE, raised by a write to a pipe without a reader.
+const sigPipe = 13
+
+// signalSelf delivers signal sig (1..128) to the guest. Default actions
+// that terminate end the run with 128+sig; ignored signals and signals
+// with a handler are dropped (handlers never run), and counted.
+func (m *Machine) signalSelf(sig uint32, why string) {
 	switch h := m.os.handlers[sig]; {
 	case h == 1: // SIG_IGN
 	case h != 0:
@@ -1020,12 +992,10 @@ func (m *Machine) kill(tid, sig uint32) int64 {
 		case 18, 20, 21, 25, 23, 24, 26, 27: // CHLD, WINCH, URG, CONT; stops
 			m.os.dropped[int(sig)]++
 		default:
-			m.fault = &Fault{Kind: FaultSignal, Signal: int(sig), PC: m.pc, Step: m.step, Detail: "sent by the guest to itself"}
+			m.fault = &Fault{Kind: FaultSignal, Signal: int(sig), PC: m.pc, Step: m.step, Detail: why}
 			m.exit(128 + sig)
-			return 0
 		}
 	}
-	return 0
 }
 
 // futex: with a single running thread, a wait whose value matches can only
@@ -1056,56 +1026,4 @@ func (m *Machine) futex(uaddr, op, val, timeout uint32) {
 	default:
 		m.unknownSyscall(m.regs[2])
 	}
-}
-
-func (m *Machine) epollCtl(epfd, op, fd, ev uint32) int64 {
-	e, ok := m.os.fds[epfd]
-	if !ok || e.kind != fdEpoll {
-		return -eBADF
-	}
-	if _, ok := m.os.fds[fd]; !ok {
-		return -eBADF
-	}
-	switch op {
-	case 1, 3: // EPOLL_CTL_ADD, EPOLL_CTL_MOD
-		if !guestPtr(ev, 16) {
-			return -eFAULT
-		}
-		// struct epoll_event on o32: u32 events, pad, u64 data.
-		e.watch[fd] = [3]uint32{m.getWord(ev), m.getWord(ev + 8), m.getWord(ev + 12)}
-	case 2: // EPOLL_CTL_DEL
-		delete(e.watch, fd)
-	default:
-		return -eINVAL
-	}
-	return 0
-}
-
-// epollWait reports readable eventfds and pipes; nothing else ever becomes ready, and
-// a wait with nothing ready returns at once (see nanosleep).
-func (m *Machine) epollWait(epfd, events, max uint32) int64 {
-	e, ok := m.os.fds[epfd]
-	if !ok || e.kind != fdEpoll {
-		return -eBADF
-	}
-	if max == 0 || max > 1<<20 {
-		return -eINVAL
-	}
-	n := uint32(0)
-	for fd := uint32(0); fd < m.os.nextFD && n < max; fd++ {
-		w, ok := e.watch[fd]
-		if !ok {
-			continue
-		}
-		t, ok := m.os.fds[fd]
-		readable := ok && (t.kind == fdEventfd && t.counter > 0 || t.kind == fdPipeRead && len(*t.pipe) > 0)
-		if readable && w[0]&1 != 0 {
-			if !guestPtr(events+16*n, 16) {
-				return -eFAULT
-			}
-			m.putWords(events+16*n, 1, 0, w[1], w[2])
-			n++
-		}
-	}
-	return int64(n)
 }

@@ -209,7 +209,7 @@ func (m *Machine) OracleRead() (key [32]byte, value []byte, offset uint32, ok bo
 		return key, nil, 0, false
 	}
 	fd, buf, n := m.regs[4], m.regs[5], m.regs[6]
-	if e, open := m.os.fds[fd]; !open || e.kind != fdPreimageRead || n == 0 || !guestPtr(buf, n) {
+	if fd != FDPreimageRead || !FDOpen(m.os.fd.table, fd) || n == 0 || !guestPtr(buf, n) {
 		return key, nil, 0, false
 	}
 	v, err := m.preimage()

@@ -20,7 +20,8 @@ import (
 //
 //	"ZKMSNAP\x00" | u32 version | body | sha256(everything before)
 //
-// The body (version 2; version 1 had no pre-image oracle state) is written
+// The body (version 3; version 2 kept descriptors as a list of entries,
+// version 1 had no pre-image oracle state) is written
 // by MarshalSnapshot field by field, in the order UnmarshalSnapshot reads
 // it; byte strings and lists are prefixed by a u32 count, maps are written
 // sorted by key, pages in address order, and all-zero pages are omitted,
@@ -38,7 +39,7 @@ import (
 
 const (
 	snapMagic   = "ZKMSNAP\x00"
-	snapVersion = 2
+	snapVersion = 3
 )
 
 // ErrSnapshot is wrapped by every error UnmarshalSnapshot returns for bytes
@@ -98,7 +99,7 @@ func (m *Machine) MarshalSnapshot() ([]byte, error) {
 
 	// OS state.
 	o := &m.os
-	for _, v := range []uint32{o.tls, o.heap, o.heapEnd, o.brkStart, o.brk, o.nextFD, o.nextTid} {
+	for _, v := range []uint32{o.tls, o.heap, o.heapEnd, o.brkStart, o.brk, o.nextTid} {
 		e.u32(v)
 	}
 	e.u64(o.rng)
@@ -119,45 +120,11 @@ func (m *Machine) MarshalSnapshot() ([]byte, error) {
 	if err := writeStdin(e, o.stdin); err != nil {
 		return nil, err
 	}
-	// Descriptors in fd order; pipes are numbered by first appearance so
-	// that both ends keep sharing one buffer.
-	fds := make([]uint32, 0, len(o.fds))
-	for fd := range o.fds {
-		fds = append(fds, fd)
-	}
-	slices.Sort(fds)
-	pipeIndex := map[*[]byte]uint32{}
-	var pipes []*[]byte
-	for _, fd := range fds {
-		if p := o.fds[fd].pipe; p != nil && pipeIndex[p] == 0 {
-			pipes = append(pipes, p)
-			pipeIndex[p] = uint32(len(pipes))
-		}
-	}
-	e.u32(uint32(len(pipes)))
-	for _, p := range pipes {
-		e.bytes(*p)
-	}
-	e.u32(uint32(len(fds)))
-	for _, fd := range fds {
-		f := o.fds[fd]
-		e.u32(fd)
-		e.u8(uint8(f.kind))
-		e.u64(f.counter)
-		e.u32(pipeIndex[f.pipe]) // 0: no pipe
-		e.bool(f.watch != nil)
-		keys := make([]uint32, 0, len(f.watch))
-		for k := range f.watch {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		e.u32(uint32(len(keys)))
-		for _, k := range keys {
-			e.u32(k)
-			for _, v := range f.watch[k] {
-				e.u32(v)
-			}
-		}
+	// The descriptor table: its system words.
+	e.u32(o.fd.table)
+	e.u32(o.fd.watch)
+	for _, v := range o.fd.area {
+		e.u32(v)
 	}
 
 	// Pre-image oracle registers and pending hint bytes.
@@ -259,7 +226,7 @@ func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, erro
 	}
 
 	o := &m.os
-	for _, v := range []*uint32{&o.tls, &o.heap, &o.heapEnd, &o.brkStart, &o.brk, &o.nextFD, &o.nextTid} {
+	for _, v := range []*uint32{&o.tls, &o.heap, &o.heapEnd, &o.brkStart, &o.brk, &o.nextTid} {
 		*v = r.u32()
 	}
 	o.rng = r.u64()
@@ -286,43 +253,12 @@ func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, erro
 	}
 	o.stdin = stdin
 	m.cfg.Stdin = stdin
-	var pipes []*[]byte
-	for n := r.count(4); n > 0; n-- {
-		b := r.bytes()
-		pipes = append(pipes, &b)
+	o.fd.table, o.fd.watch = r.u32(), r.u32()
+	for i := range o.fd.area {
+		o.fd.area[i] = r.u32()
 	}
-	o.fds = map[uint32]*fdEntry{}
-	for n := r.count(4 + 1 + 8 + 4 + 1 + 4); n > 0 && r.err == nil; n-- {
-		fd := r.u32()
-		f := &fdEntry{kind: fdKind(r.u8()), counter: r.u64()}
-		if f.kind < fdStdin || f.kind > fdLastKind {
-			r.fail("fd %d has kind %d", fd, f.kind)
-		}
-		if pi := r.u32(); pi != 0 {
-			if pi > uint32(len(pipes)) {
-				r.fail("fd %d refers to pipe %d of %d", fd, pi, len(pipes))
-				break
-			}
-			f.pipe = pipes[pi-1]
-		}
-		if (f.kind == fdPipeRead || f.kind == fdPipeWrite) != (f.pipe != nil) {
-			r.fail("fd %d: pipe and kind %d disagree", fd, f.kind)
-		}
-		hasWatch := r.bool()
-		if hasWatch {
-			f.watch = map[uint32][3]uint32{}
-		}
-		for k := r.count(16); k > 0 && r.err == nil; k-- {
-			if !hasWatch {
-				r.fail("fd %d has watches but no watch set", fd)
-				break
-			}
-			f.watch[r.u32()] = [3]uint32{r.u32(), r.u32(), r.u32()}
-		}
-		if _, dup := o.fds[fd]; dup {
-			r.fail("fd %d twice", fd)
-		}
-		o.fds[fd] = f
+	if err := o.fd.check(); err != nil && r.err == nil {
+		r.fail("descriptor table: %v", err)
 	}
 
 	copy(m.pre.key[:], r.raw(32))

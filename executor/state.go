@@ -186,8 +186,6 @@ func Restore(p *program.Program, cfg Config, st State, pages map[uint32]*[1024]u
 	o.calls = map[uint32]uint64{}
 	o.unknown = map[uint32]uint64{}
 	o.dropped = map[int]uint64{}
-	o.fds = initialFDs()
-	o.nextFD = firstExtraFD
 	o.nextTid = guestPID + 1
 	o.brkStart = uint32((min(end, 1<<32-pageSize) + pageSize - 1) &^ (pageSize - 1))
 	o.brk = o.brkStart

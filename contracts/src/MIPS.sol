@@ -32,13 +32,15 @@ interface IPreimageOracle {
 /// The OS state the 226 bytes lack lives in memory page 0, which guest loads and stores can never
 /// reach ("system words", covered by memRoot like all memory; docs/fault-proofs.md): FP
 /// register i at 0x100 + 4i, FCSR 0x180, the TLS pointer 0x184, brk 0x188, the next thread id
-/// 0x18c, the getrandom stream 0x190 (low) and 0x194 (high), and per signal s sa_handler at
-/// 0x200 + 8s and sa_flags at 0x204 + 8s. A step touching system words touches them first, in
-/// ascending address order, before any guest memory word.
+/// 0x18c, the getrandom stream 0x190 (low) and 0x194 (high), per signal s sa_handler at
+/// 0x200 + 8s and sa_flags at 0x204 + 8s, and the descriptor table (0x198, 0x19c, 0x608 up to
+/// the end of the page: headers, eventfd counters, pipes, the epoll interest list, pipe buffers).
+/// A step touching system words touches them first, in ascending address order, before any
+/// guest memory word.
 ///
 /// Steps the executor cannot take from the state and memory alone revert with a reason (zkVM
-/// calls, syscalls on the descriptor table, FP arithmetic and other instructions the executor
-/// refuses with an error, a futex wait that would deadlock).
+/// calls, FP arithmetic and other instructions the executor refuses with an error, a futex wait
+/// or blocking I/O that would deadlock).
 ///
 /// Implementation: one assembly block; the state is copied to memory at STATE and fields are
 /// patched in place; data words live in a tiny cache (one 32-byte entry `addr << 32 | value`
@@ -79,6 +81,15 @@ contract MIPS {
     uint256 private constant SYS_RNG_LO = 0x190;
     uint256 private constant SYS_RNG_HI = 0x194;
     uint256 private constant SYS_SIG = 0x200; // + 8 * sig: sa_handler, then sa_flags
+    uint256 private constant SYS_SIGPIPE = 0x268; // SYS_SIG + 8 * 13: SIGPIPE's handler
+    // The descriptor table (executor/fd.go): every lookup chain goes to higher addresses.
+    uint256 private constant SYS_FDT = 0x198; // closed initial fds, open slots, epoll slot, pipes in use
+    uint256 private constant SYS_WATCH = 0x19c; // the epoll interest set, bit d per descriptor
+    uint256 private constant SYS_SLOT = 0x608; // + 4 * slot: kind, pipe and flags
+    uint256 private constant SYS_EVC = 0x648; // + 8 * slot: eventfd counter, low then high
+    uint256 private constant SYS_PIPE = 0x6c8; // + 4 * pipe: read position, count, open ends
+    uint256 private constant SYS_EPOLL = 0x6d8; // + 12 * d: events, data (two words)
+    uint256 private constant SYS_PIPEBUF = 0x800; // + 512 * pipe: the ring buffer
 
     // ---- Calldata layout (canonical ABI encoding, required) ----
     uint256 private constant CD_STATE = 132;
@@ -1212,9 +1223,45 @@ contract MIPS {
 
             // ================= syscalls (executor/linux.go) =================
 
-            // The descriptor table is the initial one: 0 1 2 and the oracle fds 3 4 5 6.
-            function fdOK(fd) -> ok {
-                ok := lt(fd, 7)
+            // ---- The descriptor table (executor/fd.go) ----
+
+            // Descriptor index of fd: 0..6 for the initial descriptors, 7 + i for slot i (fd
+            // 100 + i), 23 for numbers that are never open.
+            function fdIndex(fd) -> d {
+                d := 23
+                if lt(fd, 7) { d := fd }
+                if lt(sub(fd, 100), 16) { d := sub(fd, 93) }
+            }
+            // Whether descriptor d (< 23) is open by the table word t: a set bit marks an initial
+            // descriptor closed and a slot open.
+            function fdOpen(t, d) -> ok {
+                ok := eq(and(shr(d, t), 1), gt(d, 6))
+            }
+            // The descriptor index of the epoll instance (0xff: none).
+            function fdEpoll(t) -> d {
+                d := 0xff
+                let s := and(shr(23, t), 31)
+                if s { d := add(s, 6) }
+            }
+            function slotAddr(d) -> a {
+                a := add(SYS_SLOT, shl(2, sub(d, 7)))
+            }
+            // Whether fd is open, from the table word alone (lseek, ioctl, pread64, mmap).
+            function fdOpenFD(fd) -> ok {
+                let d := fdIndex(fd)
+                if lt(d, 23) { ok := fdOpen(readMem(SYS_FDT), d) }
+            }
+            // read, write, fcntl and fstat look fd up: an initial descriptor in the table word, a
+            // slot in its header (h, whose kind is 0 when the slot is free).
+            function fdLookup(fd) -> d, h, ok {
+                d := fdIndex(fd)
+                if eq(d, 23) { leave }
+                switch lt(d, 7)
+                case 1 { ok := fdOpen(readMem(SYS_FDT), d) }
+                default {
+                    h := readMem(slotAddr(d))
+                    ok := iszero(iszero(and(shr(24, h), 7)))
+                }
             }
             // Guest time: 100 ns per step (u64, as the executor's step * nsPerStep).
             function nowNS() -> ns {
@@ -1244,7 +1291,6 @@ contract MIPS {
                     mstore8(S_EXITED, 1)
                     mstore8(S_EXITCODE, and(v, 0xff))
                 }
-                case 3 { fail(25, "MIPS: unsupported syscall", 0) }
                 default {
                     // sysReturn: v0 = value and a3 = 0, or v0 = errno and a3 = 1; then advance
                     setReg(2, v)
@@ -1255,8 +1301,7 @@ contract MIPS {
                 }
             }
 
-            // Returns v (the value, or the errno when e = 1), e = 2 to exit with code v (& 0xff),
-            // or e = 3 for a syscall on state outside the fault-proof state (the descriptor table).
+            // Returns v (the value, or the errno when e = 1), or e = 2 to exit with code v (& 0xff).
             function linuxSyscall(num, ctx, oracleAddr) -> v, e {
                 let a0 := reg(4)
                 let a1 := reg(5)
@@ -1274,7 +1319,7 @@ contract MIPS {
                 case 4090 { v, e := mmap(a0, a1) } // mmap
                 case 4218 { if and(a0, 0xfff) { v, e := errno(22) } } // madvise
                 case 4091 { if or(and(a0, 0xfff), iszero(a1)) { v, e := errno(22) } } // munmap
-                case 4004 { v, e := write(a0, a1, a2) }
+                case 4004 { v, e := write(a0, a1, a2, not(0)) }
                 case 4003 { v, e := read(a0, a1, a2, ctx, oracleAddr) }
                 case 4146 { v, e := writev(a0, a1, a2) }
                 case 4001 {
@@ -1311,8 +1356,8 @@ contract MIPS {
                         if iszero(e) { v := 4 }
                     }
                 }
-                case 4055 { v, e := fcntl(a0, a1) }
-                case 4220 { v, e := fcntl(a0, a1) } // fcntl64
+                case 4055 { v, e := fcntl(a0, a1, a2) }
+                case 4220 { v, e := fcntl(a0, a1, a2) } // fcntl64
                 case 4125 {} // mprotect: protections are not modelled
                 case 4167 { v, e := errno(12) } // mremap: ENOMEM, callers copy
                 case 4192 { v, e := errno(22) } // prctl
@@ -1324,9 +1369,11 @@ contract MIPS {
                 case 4293 { v, e := errno(2) } // fstatat64
                 case 4366 {
                     // statx: only AT_EMPTY_PATH with an empty path reaches a descriptor; the
-                    // path's first byte is read before its range is checked, as the executor
+                    // path's first byte is read before its range is checked, as the executor.
+                    // The descriptor's word (a system word) is proven whatever the path.
                     v, e := errno(2)
                     if and(a2, 0x1000) {
+                        let d_, h_, ok_ := fdLookup(a0)
                         if iszero(loadByte(a1)) {
                             if iszero(lt(a1, 0x1000)) {
                                 let buf := stackArg(4)
@@ -1342,7 +1389,7 @@ contract MIPS {
                 case 4054 {
                     // ioctl: nothing is a terminal
                     v, e := errno(25)
-                    if iszero(fdOK(a0)) { v := 9 }
+                    if iszero(fdOpenFD(a0)) { v := 9 }
                 }
                 case 4264 { if a1 { v, e := putStruct(a1, 2, 2, 0, 100) } } // clock_getres
                 case 4406 { if a1 { v, e := putStruct(a1, 4, 3, 0, 100) } } // clock_getres_time64
@@ -1421,15 +1468,20 @@ contract MIPS {
                 case 4236 { v, e := kill(a0, a1) } // tkill
                 case 4266 { v, e := kill(a1, a2) } // tgkill: the tgid is not checked
                 case 4353 { v, e := getrandom(a0, a1) }
-                // Syscalls on the descriptor table, which is not in the state.
-                case 4006 { e := 3 } // close
-                case 4248 { e := 3 } // epoll_create
-                case 4249 { e := 3 } // epoll_ctl
-                case 4250 { e := 3 } // epoll_wait
-                case 4313 { e := 3 } // epoll_pwait
-                case 4325 { e := 3 } // eventfd2
-                case 4326 { e := 3 } // epoll_create1
-                case 4328 { e := 3 } // pipe2
+                // The descriptor table.
+                case 4006 { v, e := closeFD(a0) } // close
+                case 4248 {
+                    // epoll_create(size): size > 0, then as epoll_create1(0)
+                    switch slt(signextend(3, a0), 1)
+                    case 1 { v, e := errno(22) }
+                    default { v, e := epollCreate(0) }
+                }
+                case 4326 { v, e := epollCreate(a0) } // epoll_create1
+                case 4325 { v, e := eventfd2(a0, a1) }
+                case 4328 { v, e := pipe2(a0, a1) }
+                case 4249 { v, e := epollCtl(a0, a1, a2, reg(7)) }
+                case 4250 { v, e := epollWait(a0, a1, a2) } // the timeout never waits
+                case 4313 { v, e := epollWait(a0, a1, a2) } // epoll_pwait: the signal mask is ignored
                 default { v, e := errno(89) } // unknown: ENOSYS (the executor's non-strict mode)
             }
 
@@ -1452,7 +1504,7 @@ contract MIPS {
             }
             // Word i of the structs syscalls write. kind: 0 zeros, 1 stack_t (SS_DISABLE),
             // 2 two u32 (p0, p1), 3 two u64 (p0, p1), 4 sysinfo (uptime p0), 5 two u32 (p0, p1)
-            // then zeros (struct sigaction), 6 stat64 (fd p0), 7 statx (fd p0).
+            // then zeros (struct sigaction), 6 stat64 (fd p0, mode p1), 7 statx (fd p0, mode p1).
             function structWord(kind, i, p0, p1) -> w {
                 switch kind
                 case 0 {}
@@ -1489,7 +1541,7 @@ contract MIPS {
                     switch i
                     case 4 { w := u64Word(add(p0, 1), 0) } // st_ino
                     case 5 { w := u64Word(add(p0, 1), 1) }
-                    case 6 { w := fileMode(p0) } // st_mode
+                    case 6 { w := p1 } // st_mode
                     case 7 { w := 1 } // st_nlink
                     case 8 { w := 1000 } // st_uid
                     case 9 { w := 1000 } // st_gid
@@ -1505,33 +1557,41 @@ contract MIPS {
                     case 6 { w := 1000 } // stx_gid
                     case 7 {
                         // stx_mode: a u16 at offset 28
-                        w := fileMode(p0)
+                        w := p1
                         if mload(M_BE) { w := shl(16, w) }
                     }
                     case 8 { w := u64Word(add(p0, 1), 0) } // stx_ino
                     case 9 { w := u64Word(add(p0, 1), 1) }
                 }
             }
-            // Every open descriptor (the standard streams, the oracle's) is a pipe: S_IFIFO | 0600.
-            function fileMode(fd) -> mode {
-                mode := 0x1180
-            }
-            // fstat64 (kind 6, 104 bytes) and statx (kind 7, 256 bytes): EBADF, EFAULT, struct.
+            // fstat64 (kind 6, 104 bytes) and statx (kind 7, 256 bytes): EBADF, EFAULT, struct. The
+            // standard streams, the oracle's descriptors and pipes are FIFOs (S_IFIFO | 0600),
+            // epoll and eventfd descriptors anonymous inodes (0600).
             function fdStruct(fd, buf, size, kind) -> v, e {
-                switch fdOK(fd)
+                let d, h, ok := fdLookup(fd)
+                switch ok
                 case 0 { v, e := errno(9) }
-                default { v, e := putStruct(buf, shr(2, size), kind, fd, 0) }
+                default {
+                    let mode := 0x1180
+                    if lt(sub(and(shr(24, h), 7), 1), 2) { mode := 0x180 }
+                    v, e := putStruct(buf, shr(2, size), kind, fd, mode)
+                }
             }
 
             // read: EBADF, n = 0, EFAULT, then by descriptor.
             function read(fd, buf, n, ctx, oracleAddr) -> v, e {
-                if iszero(fdOK(fd)) {
+                let d, h, ok := fdLookup(fd)
+                if iszero(ok) {
                     v, e := errno(9)
                     leave
                 }
                 if iszero(n) { leave }
                 if iszero(guestPtr(buf, n)) {
                     v, e := errno(14)
+                    leave
+                }
+                if gt(d, 6) {
+                    v, e := slotRead(d, h, buf, n)
                     leave
                 }
                 switch fd
@@ -1576,9 +1636,15 @@ contract MIPS {
                 wr32(S_POFF, and(add(off, k), 0xffffffff))
             }
 
-            // write: EBADF, EFAULT, then by descriptor.
-            function write(fd, buf, n) -> v, e {
-                if iszero(fdOK(fd)) {
+            // write: EBADF, EFAULT, then by descriptor; e = 2 when SIGPIPE ends the guest. A write
+            // to a guest-created descriptor proves SIGPIPE's handler first (the word is below the
+            // header that tells whether the descriptor is a pipe). guests: the index of the first
+            // cache entry that may hold a guest word (writev's iovecs and earlier buffers; the
+            // write syscall touches none before its buffer: all ones).
+            function write(fd, buf, n, guests) -> v, e {
+                if lt(sub(fdIndex(fd), 7), 16) { pop(slot(SYS_SIGPIPE)) }
+                let d, h, ok := fdLookup(fd)
+                if iszero(ok) {
                     v, e := errno(9)
                     leave
                 }
@@ -1587,6 +1653,10 @@ contract MIPS {
                         v, e := errno(14)
                         leave
                     }
+                }
+                if gt(d, 6) {
+                    v, e := slotWrite(d, h, buf, n, guests)
+                    leave
                 }
                 switch fd
                 case 1 { v := n } // stdout: the bytes leave the machine, no proof
@@ -1611,16 +1681,30 @@ contract MIPS {
 
             // writev: the iovec array is read (proven; each entry's length, then its base), each
             // entry goes through write; an error ends the call (returned only if nothing was
-            // written before), and so does a short write (fd 6).
+            // written before), and so does a short write (fd 6, a pipe). The descriptor's system
+            // words come first, before the iovecs say how much is written: for a pipe, every free
+            // byte of its buffer.
             function writev(fd, iov, cnt) -> v, e {
-                if iszero(guestPtr(iov, and(shl(3, cnt), 0xffffffff))) {
+                if gt(cnt, 1024) {
+                    // UIO_MAXIOV
+                    v, e := errno(22)
+                    leave
+                }
+                if iszero(guestPtr(iov, shl(3, cnt))) {
                     v, e := errno(14)
                     leave
                 }
+                if cnt { writevWords(fd) }
+                let guests := mload(M_CNT) // the system words are all proven now
                 for { let i := 0 } lt(i, cnt) { i := add(i, 1) } {
                     let at := add(iov, shl(3, i))
                     let len := getWord(add(at, 4))
-                    let n, err := write(fd, getWord(at), len)
+                    let n, err := write(fd, getWord(at), len, guests)
+                    if eq(err, 2) {
+                        v := n
+                        e := 2
+                        leave
+                    }
                     if err {
                         if iszero(v) { v, e := errno(n) }
                         break
@@ -1633,12 +1717,19 @@ contract MIPS {
 
             function seek(fd) -> v, e {
                 v, e := errno(29) // ESPIPE
-                if iszero(fdOK(fd)) { v := 9 }
+                if iszero(fdOpenFD(fd)) { v := 9 }
             }
 
-            function fcntl(fd, cmd) -> v, e {
-                if iszero(fdOK(fd)) {
+            // fcntl: F_GETFD, F_SETFD, F_GETFL, F_SETFL. A guest-created descriptor keeps
+            // FD_CLOEXEC and O_NONBLOCK in its header; the initial descriptors' flags are fixed.
+            function fcntl(fd, cmd, arg) -> v, e {
+                let d, h, ok := fdLookup(fd)
+                if iszero(ok) {
                     v, e := errno(9)
+                    leave
+                }
+                if gt(d, 6) {
+                    v, e := slotFcntl(d, h, cmd, arg)
                     leave
                 }
                 switch cmd
@@ -1655,9 +1746,11 @@ contract MIPS {
 
             // mmap(addr, length, prot, flags, fd): a bump allocator over the heap field.
             function mmap(addr, length) -> v, e {
-                // The fd (5th argument) comes from the stack and is read first, always.
-                let fd := stackArg(4)
+                // A file mapping checks the descriptor in the table (a system word, so first);
+                // the fd (5th argument) comes from the stack and is read next, always.
                 let flags := reg(7)
+                if length { if iszero(and(flags, 0x800)) { pop(slot(SYS_FDT)) } }
+                let fd := stackArg(4)
                 if iszero(length) {
                     v, e := errno(22)
                     leave
@@ -1665,7 +1758,7 @@ contract MIPS {
                 if iszero(and(flags, 0x800)) {
                     // not MAP_ANONYMOUS: no files to map
                     v, e := errno(89)
-                    if iszero(fdOK(fd)) { v := 9 }
+                    if iszero(fdOpenFD(fd)) { v := 9 }
                     leave
                 }
                 // The page rounding wraps in 32 bits, as in the executor.
@@ -1880,6 +1973,590 @@ contract MIPS {
                 mstore(lo, or(shl(32, SYS_RNG_LO), and(rng, 0xffffffff)))
                 mstore(hi, or(shl(32, SYS_RNG_HI), shr(32, rng)))
                 writeBytes(buf, src, n)
+            }
+
+            // ---- Guest-created descriptors: epoll, eventfd, pipes (executor/fd.go) ----
+
+            function evcAddr(d) -> a {
+                a := add(SYS_EVC, shl(3, sub(d, 7)))
+            }
+            function pipeAddr(p) -> a {
+                a := add(SYS_PIPE, shl(2, p))
+            }
+            function entryAddr(d) -> a {
+                a := add(SYS_EPOLL, mul(12, d))
+            }
+            // The eventfd counter of descriptor d (its two words must be proven already, or be
+            // proven now in ascending order: low, then high).
+            function counter(d) -> c {
+                let a := evcAddr(d)
+                let lo := readMem(a)
+                c := or(shl(32, readMem(add(a, 4))), lo)
+            }
+            function setCounter(d, c) {
+                let a := evcAddr(d)
+                writeMem(a, and(c, 0xffffffff))
+                writeMem(add(a, 4), shr(32, c))
+            }
+            // Proves the words of bytes from..to (addresses, inclusive), ascending (words proven
+            // already, as writev's, are found as a sequence: see nextSlot).
+            function slotRange(from, to) {
+                let ptr := sub(M_CACHE, 0x20)
+                for { let a := and(from, not(3)) } iszero(gt(a, to)) { a := add(a, 4) } { ptr := nextSlot(ptr, a) }
+            }
+            // Proves, ascending, the words of pipe p's ring holding k bytes from offset off.
+            function slotRing(p, off, k) {
+                if iszero(k) { leave }
+                let base := add(SYS_PIPEBUF, shl(9, p))
+                let end := add(off, sub(k, 1))
+                switch lt(end, 512)
+                case 1 { slotRange(add(base, off), add(base, end)) }
+                default {
+                    let e2 := sub(end, 512)
+                    slotRange(base, add(base, e2))
+                    let from := and(off, not(3))
+                    let after := add(and(e2, not(3)), 4)
+                    if lt(from, after) { from := after }
+                    slotRange(add(base, from), add(base, 511))
+                }
+            }
+            // The cache entry of word a when a sequence of words proven already is walked in
+            // ascending order (a pipe's ring): the entry after prev is tried before a lookup.
+            function nextSlot(prev, a) -> ptr {
+                ptr := add(prev, 0x20)
+                if iszero(and(lt(ptr, add(M_CACHE, shl(5, mload(M_CNT)))), eq(shr(32, mload(ptr)), a))) {
+                    ptr := slot(a)
+                }
+            }
+            // Copies k bytes of pipe p's ring from offset off (proven already) to memory dst.
+            function ringToMem(p, off, k, dst) {
+                let base := add(SYS_PIPEBUF, shl(9, p))
+                let ptr := sub(M_CACHE, 0x20)
+                let w := 1 // no word yet (word addresses are multiples of 4)
+                let v := 0
+                for { let j := 0 } lt(j, k) { j := add(j, 1) } {
+                    let a := add(base, and(add(off, j), 511))
+                    if iszero(eq(and(a, not(3)), w)) {
+                        w := and(a, not(3))
+                        ptr := nextSlot(ptr, w)
+                        v := mload(ptr)
+                    }
+                    mstore8(add(dst, j), and(shr(lane(a), v), 0xff))
+                }
+            }
+            // Copies k bytes from memory src into pipe p's ring from offset off (proven already).
+            function memToRing(p, off, k, src) {
+                let base := add(SYS_PIPEBUF, shl(9, p))
+                let ptr := sub(M_CACHE, 0x20)
+                let w := 1
+                let v := 0
+                for { let j := 0 } lt(j, k) { j := add(j, 1) } {
+                    let a := add(base, and(add(off, j), 511))
+                    if iszero(eq(and(a, not(3)), w)) {
+                        if iszero(eq(w, 1)) { mstore(ptr, v) }
+                        w := and(a, not(3))
+                        ptr := nextSlot(ptr, w)
+                        v := mload(ptr)
+                    }
+                    let s := lane(a)
+                    v := or(and(v, not(shl(s, 0xff))), shl(s, byte(0, mload(add(src, j)))))
+                }
+                if iszero(eq(w, 1)) { mstore(ptr, v) }
+            }
+            // Copies the n bytes at guest address a (in range) to memory dst, word by word. Cache
+            // entries from index `from` on are the guest words touched before (all earlier ones
+            // are system words): a word is looked up among them, else it is new to the step and
+            // appended without a lookup (its proof is the next one).
+            function guestToMem(a, n, dst, from) {
+                let end := mload(M_CNT)
+                let j := 0
+                for { let w := and(a, not(3)) } lt(j, n) { w := add(w, 4) } {
+                    let v := 0
+                    let q := from
+                    for {} lt(q, end) { q := add(q, 1) } {
+                        let ent := mload(add(M_CACHE, shl(5, q)))
+                        if eq(shr(32, ent), w) {
+                            v := and(ent, 0xffffffff)
+                            break
+                        }
+                    }
+                    if iszero(lt(q, end)) {
+                        let c := mload(M_CNT)
+                        if iszero(lt(c, mload(M_NDATA))) { fail(26, "MIPS: missing memory proof", 0) }
+                        v := leafWord(calldataload(add(CD_PROOF, mul(add(c, 1), PROOF_SIZE))), w)
+                        appendWord(w, v)
+                    }
+                    for {} and(lt(j, n), lt(add(a, j), add(w, 4))) { j := add(j, 1) } {
+                        mstore8(add(dst, j), and(shr(lane(add(a, j)), v), 0xff))
+                    }
+                }
+            }
+            function deadlock() {
+                // The executor stops: no other thread could ever make the call proceed.
+                fail(28, "MIPS: blocking I/O deadlocks", 0)
+            }
+            // The lowest free slot from slot `from` on (16 and up: none).
+            function freeSlot(t, from) -> i {
+                for { i := from } lt(i, 16) { i := add(i, 1) } {
+                    if iszero(and(shr(add(7, i), t), 1)) { leave }
+                }
+            }
+
+            // fd's descriptor index d and the table word t (not read for a number that is never
+            // open); ok when fd is open.
+            function fdTable(fd) -> d, t, ok {
+                d := fdIndex(fd)
+                if eq(d, 23) { leave }
+                t := readMem(SYS_FDT)
+                ok := fdOpen(t, d)
+            }
+
+            // close: the table, the interest set (a closed descriptor leaves it; closing the
+            // epoll instance empties it), the slot's header, a pipe's state.
+            function closeFD(fd) -> v, e {
+                let d, t, ok := fdTable(fd)
+                if iszero(ok) {
+                    v, e := errno(9)
+                    leave
+                }
+                let w := and(readMem(SYS_WATCH), not(shl(d, 1)))
+                switch lt(d, 7)
+                case 1 { t := or(t, shl(d, 1)) }
+                default {
+                    let ha := slotAddr(d)
+                    let h := readMem(ha)
+                    let k := and(shr(24, h), 7)
+                    if eq(k, 1) {
+                        w := 0
+                        t := and(t, not(shl(23, 31)))
+                    }
+                    if gt(k, 2) {
+                        // a pipe end: 3 read (bit 30), 4 write (bit 31)
+                        let p := and(shr(28, h), 3)
+                        let s := and(readMem(pipeAddr(p)), not(shl(add(27, k), 1)))
+                        if iszero(and(s, 0xc0000000)) {
+                            s := 0
+                            t := and(t, not(shl(add(28, p), 1)))
+                        }
+                        writeMem(pipeAddr(p), s)
+                    }
+                    writeMem(ha, 0)
+                    t := and(t, not(shl(d, 1)))
+                }
+                writeMem(SYS_WATCH, w)
+                writeMem(SYS_FDT, t)
+            }
+
+            // The checks creating a descriptor starts with: flags outside allowed (EINVAL), then
+            // the table word t and its lowest free slot i (none: EMFILE).
+            function newSlot(flags, allowed) -> t, i, v, e {
+                if and(flags, not(allowed)) {
+                    v, e := errno(22)
+                    leave
+                }
+                t := readMem(SYS_FDT)
+                i := freeSlot(t, 0)
+                if eq(i, 16) { v, e := errno(24) }
+            }
+
+            // epoll_create1(flags): EINVAL, one instance at a time (EMFILE), the lowest free slot.
+            function epollCreate(flags) -> v, e {
+                let t, i, v1, e1 := newSlot(flags, 0x80000)
+                if e1 {
+                    v, e := errno(v1)
+                    leave
+                }
+                if and(shr(23, t), 31) {
+                    v, e := errno(24)
+                    leave
+                }
+                writeMem(slotAddr(add(7, i)), or(shl(24, 1), flags))
+                writeMem(SYS_FDT, or(t, or(shl(add(7, i), 1), shl(23, add(i, 1)))))
+                v := add(100, i)
+            }
+
+            // eventfd2(initval, flags): EINVAL, EMFILE, the lowest free slot with its counter.
+            function eventfd2(initval, flags) -> v, e {
+                let t, i, v1, e1 := newSlot(flags, 0x80081)
+                if e1 {
+                    v, e := errno(v1)
+                    leave
+                }
+                writeMem(slotAddr(add(7, i)), or(shl(24, 2), flags))
+                setCounter(add(7, i), initval)
+                writeMem(SYS_FDT, or(t, shl(add(7, i), 1)))
+                v := add(100, i)
+            }
+
+            // pipe2(fds, flags): EINVAL, two free slots (EMFILE), a free pipe (ENFILE), EFAULT.
+            function pipe2(fds, flags) -> v, e {
+                let t, r, v1, e1 := newSlot(flags, 0x80080)
+                let w := freeSlot(t, add(r, 1))
+                if e1 {
+                    v, e := errno(v1)
+                    leave
+                }
+                if gt(w, 15) {
+                    v, e := errno(24)
+                    leave
+                }
+                let p := 0
+                for {} and(lt(p, 4), and(shr(add(28, p), t), 1)) {} { p := add(p, 1) }
+                if eq(p, 4) {
+                    v, e := errno(23)
+                    leave
+                }
+                if iszero(guestPtr(fds, 8)) {
+                    v, e := errno(14)
+                    leave
+                }
+                let ph := or(shl(28, p), flags)
+                writeMem(slotAddr(add(7, r)), or(shl(24, 3), ph))
+                writeMem(slotAddr(add(7, w)), or(shl(24, 4), ph))
+                writeMem(pipeAddr(p), 0xc0000000)
+                writeMem(SYS_FDT, or(t, or(or(shl(add(7, r), 1), shl(add(7, w), 1)), shl(add(28, p), 1))))
+                putWord(fds, add(100, r))
+                putWord(add(fds, 4), add(100, w))
+            }
+
+            // read on a guest-created descriptor (open, n > 0, buf in range).
+            function slotRead(d, h, buf, n) -> v, e {
+                switch and(shr(24, h), 7)
+                case 1 { v, e := errno(22) } // epoll
+                case 4 { v, e := errno(9) } // a pipe's write end
+                case 2 {
+                    // eventfd: the counter, or 1 of it with EFD_SEMAPHORE
+                    if lt(n, 8) {
+                        v, e := errno(22)
+                        leave
+                    }
+                    let c := counter(d)
+                    if iszero(c) {
+                        if iszero(and(h, 0x80)) { deadlock() }
+                        v, e := errno(11)
+                        leave
+                    }
+                    let x := c
+                    if and(h, 1) { x := 1 }
+                    setCounter(d, sub(c, x))
+                    putWord(buf, u64Word(x, 0))
+                    putWord(add(buf, 4), u64Word(x, 1))
+                    v := 8
+                }
+                default {
+                    // a pipe's read end
+                    let pa := pipeAddr(and(shr(28, h), 3))
+                    let s := readMem(pa)
+                    let count := and(shr(16, s), 0x3fff)
+                    if iszero(count) {
+                        // end of file without a writer
+                        if iszero(and(s, 0x80000000)) { leave }
+                        if iszero(and(h, 0x80)) { deadlock() }
+                        v, e := errno(11)
+                        leave
+                    }
+                    let k := count
+                    if lt(n, k) { k := n }
+                    let head := and(s, 0xffff)
+                    let p := and(shr(28, h), 3)
+                    slotRing(p, head, k)
+                    // Staged past the largest cache the call can fill, then copied as writeBytes.
+                    let src := add(M_CACHE, shl(5, add(mload(M_CNT), add(shr(2, k), 8))))
+                    ringToMem(p, head, k, src)
+                    writeBytes(buf, src, k)
+                    writeMem(pa, or(and(s, 0xc0000000), or(shl(16, sub(count, k)), and(add(head, k), 511))))
+                    v := k
+                }
+            }
+
+            // write on a guest-created descriptor (open, buf in range when n > 0); guests: see
+            // write.
+            function slotWrite(d, h, buf, n, guests) -> v, e {
+                switch and(shr(24, h), 7)
+                case 1 { v, e := errno(22) } // epoll
+                case 3 { v, e := errno(9) } // a pipe's read end
+                case 2 { v, e := eventfdWrite(d, h, buf, n) }
+                default { v, e := pipeWrite(h, buf, n, guests) }
+            }
+
+            // eventfd: adds the u64 at buf; the counter stays below 2^64 - 1.
+            function eventfdWrite(d, h, buf, n) -> v, e {
+                if lt(n, 8) {
+                    v, e := errno(22)
+                    leave
+                }
+                let c := counter(d)
+                // (Yul evaluates arguments right to left: the words are read in separate steps.)
+                let x := shl(32, getWord(buf))
+                x := or(x, getWord(add(buf, 4)))
+                if iszero(mload(M_BE)) { x := or(shr(32, x), shl(32, and(x, 0xffffffff))) }
+                if eq(x, 0xffffffffffffffff) {
+                    v, e := errno(22)
+                    leave
+                }
+                if iszero(lt(x, sub(0xffffffffffffffff, c))) {
+                    if iszero(and(h, 0x80)) { deadlock() }
+                    v, e := errno(11)
+                    leave
+                }
+                setCounter(d, add(c, x))
+                v := 8
+            }
+
+            // A pipe's write end: nothing for n = 0; SIGPIPE (fatal by default, else dropped) and
+            // EPIPE without a reader; up to 512 bytes are atomic, more move what fits, and a
+            // write that cannot complete waits (O_NONBLOCK: EAGAIN) forever.
+            function pipeWrite(h, buf, n, guests) -> v, e {
+                if iszero(n) { leave }
+                let p := and(shr(28, h), 3)
+                let s := readMem(pipeAddr(p))
+                if iszero(and(s, 0x40000000)) {
+                    if iszero(readMem(SYS_SIGPIPE)) {
+                        v := 141
+                        e := 2
+                        leave
+                    }
+                    v, e := errno(32)
+                    leave
+                }
+                let count := and(shr(16, s), 0x3fff)
+                v := n
+                if gt(n, sub(512, count)) {
+                    if iszero(and(h, 0x80)) { deadlock() }
+                    if or(iszero(gt(n, 512)), eq(count, 512)) {
+                        v, e := errno(11)
+                        leave
+                    }
+                    v := sub(512, count)
+                }
+                let tail := and(add(and(s, 0xffff), count), 511)
+                slotRing(p, tail, v)
+                // Staged past the largest cache the call can fill (v / 4 + 2 guest words).
+                let src := add(M_CACHE, shl(5, add(mload(M_CNT), add(shr(2, v), 8))))
+                let from := guests
+                if gt(from, mload(M_CNT)) { from := mload(M_CNT) }
+                guestToMem(buf, v, src, from)
+                memToRing(p, tail, v, src)
+                writeMem(pipeAddr(p), or(and(s, not(shl(16, 0x3fff))), shl(16, add(count, v))))
+            }
+
+            // writev's descriptor words, before the iovecs are read: the table for an initial
+            // descriptor; SIGPIPE's handler and the header for a slot, then an eventfd's counter
+            // or a pipe's state and (with a reader) every free byte of its buffer.
+            function writevWords(fd) {
+                let d := fdIndex(fd)
+                if eq(d, 23) { leave }
+                if lt(d, 7) {
+                    pop(slot(SYS_FDT))
+                    leave
+                }
+                pop(slot(SYS_SIGPIPE))
+                let h := readMem(slotAddr(d))
+                switch and(shr(24, h), 7)
+                case 2 { pop(counter(d)) }
+                case 4 {
+                    let p := and(shr(28, h), 3)
+                    let s := readMem(pipeAddr(p))
+                    if and(s, 0x40000000) {
+                        let count := and(shr(16, s), 0x3fff)
+                        slotRing(p, and(add(and(s, 0xffff), count), 511), sub(512, count))
+                    }
+                }
+            }
+
+            function slotFcntl(d, h, cmd, arg) -> v, e {
+                switch cmd
+                case 1 { v := and(shr(19, h), 1) } // F_GETFD: FD_CLOEXEC
+                case 2 { writeMem(slotAddr(d), or(and(h, not(0x80000)), shl(19, and(arg, 1)))) } // F_SETFD
+                case 3 {
+                    // F_GETFL: O_RDONLY (read end), O_WRONLY (write end), O_RDWR; O_NONBLOCK
+                    v := 2
+                    switch and(shr(24, h), 7)
+                    case 3 { v := 0 }
+                    case 4 { v := 1 }
+                    v := or(v, and(h, 0x80))
+                }
+                case 4 { writeMem(slotAddr(d), or(and(h, not(0x80)), and(arg, 0x80))) } // F_SETFL
+                default { v, e := errno(22) }
+            }
+
+            // epoll_ctl(epfd, op, fd, event): EFAULT (ADD, MOD and unknown ops), EBADF, EINVAL
+            // (not the epoll instance, fd = epfd, EPOLLEXCLUSIVE's rules), then the operation:
+            // EEXIST, ENOENT. The entry is proven when the operation may write it.
+            function epollCtl(epfd, op, fd, ev) -> v, e {
+                if and(iszero(eq(op, 2)), iszero(guestPtr(ev, 16))) {
+                    v, e := errno(14)
+                    leave
+                }
+                let de := fdIndex(epfd)
+                let dt := fdIndex(fd)
+                if or(eq(de, 23), eq(dt, 23)) {
+                    v, e := errno(9)
+                    leave
+                }
+                let t := readMem(SYS_FDT)
+                if iszero(and(fdOpen(t, de), fdOpen(t, dt))) {
+                    v, e := errno(9)
+                    leave
+                }
+                if or(eq(de, dt), iszero(eq(fdEpoll(t), de))) {
+                    v, e := errno(22)
+                    leave
+                }
+                let w := readMem(SYS_WATCH)
+                let watched := and(shr(dt, w), 1)
+                let ea := entryAddr(dt)
+                if or(and(eq(op, 1), iszero(watched)), and(eq(op, 3), watched)) {
+                    pop(slot(ea))
+                    pop(slot(add(ea, 4)))
+                    pop(slot(add(ea, 8)))
+                }
+                let events := 0
+                let lo := 0
+                let hi := 0
+                if iszero(eq(op, 2)) {
+                    // struct epoll_event on o32: u32 events, padding, u64 data; EPOLLWAKEUP needs a
+                    // capability the guest lacks and is dropped
+                    events := and(getWord(ev), not(0x20000000))
+                    lo := getWord(add(ev, 8))
+                    hi := getWord(add(ev, 12))
+                    if and(events, 0x10000000) {
+                        if or(eq(op, 3), and(eq(op, 1), iszero(iszero(and(events, not(0xb000001d)))))) {
+                            v, e := errno(22)
+                            leave
+                        }
+                    }
+                }
+                switch op
+                case 1 {
+                    if watched {
+                        v, e := errno(17)
+                        leave
+                    }
+                    writeMem(ea, or(events, 0x18)) // EPOLLERR and EPOLLHUP are always reported
+                    writeMem(add(ea, 4), lo)
+                    writeMem(add(ea, 8), hi)
+                    writeMem(SYS_WATCH, or(w, shl(dt, 1)))
+                }
+                case 2 {
+                    if iszero(watched) {
+                        v, e := errno(2)
+                        leave
+                    }
+                    writeMem(SYS_WATCH, and(w, not(shl(dt, 1))))
+                }
+                case 3 {
+                    if iszero(watched) {
+                        v, e := errno(2)
+                        leave
+                    }
+                    if and(readMem(ea), 0x10000000) {
+                        v, e := errno(22)
+                        leave
+                    }
+                    writeMem(ea, or(events, 0x18))
+                    writeMem(add(ea, 4), lo)
+                    writeMem(add(ea, 8), hi)
+                }
+                default { v, e := errno(22) }
+            }
+
+            // The epoll events descriptor d reports (its header and state proven already):
+            // eventfd IN (count > 0), OUT (count < 2^64 - 2); a pipe's read end IN|RDNORM (bytes
+            // buffered), HUP (no writer); its write end OUT|WRNORM (empty), ERR (no reader).
+            function fdReady(d) -> r {
+                if lt(d, 7) { leave }
+                let h := readMem(slotAddr(d))
+                let k := and(shr(24, h), 7)
+                if eq(k, 2) {
+                    let c := counter(d)
+                    if c { r := 1 }
+                    if lt(c, 0xfffffffffffffffe) { r := or(r, 4) }
+                    leave
+                }
+                if lt(k, 3) { leave }
+                let s := readMem(pipeAddr(and(shr(28, h), 3)))
+                let count := and(shr(16, s), 0x3fff)
+                switch k
+                case 3 {
+                    if count { r := 0x41 }
+                    if iszero(and(s, 0x80000000)) { r := or(r, 0x10) }
+                }
+                default {
+                    if iszero(count) { r := 0x104 }
+                    if iszero(and(s, 0x40000000)) { r := or(r, 8) }
+                }
+            }
+
+            // epoll_wait(epfd, events, maxevents): EINVAL, EFAULT, EBADF, EINVAL; then the ready
+            // descriptors of the interest set in descriptor order, level-triggered, up to
+            // maxevents (EPOLLONESHOT disables a reported entry). The system words are proven by
+            // phase, each phase above the previous one: the interest set, the watched slots'
+            // headers, eventfd counters, pipe states, then the entries; the events are written
+            // after.
+            function epollWait(epfd, events, max) -> v, e {
+                if or(iszero(max), gt(max, 0x7ffffff)) {
+                    v, e := errno(22)
+                    leave
+                }
+                if iszero(guestPtr(events, shl(4, max))) {
+                    v, e := errno(14)
+                    leave
+                }
+                let de, t, ok := fdTable(epfd)
+                if iszero(ok) {
+                    v, e := errno(9)
+                    leave
+                }
+                if iszero(eq(fdEpoll(t), de)) {
+                    v, e := errno(22)
+                    leave
+                }
+                let w := readMem(SYS_WATCH)
+                for { let d := 7 } lt(d, 23) { d := add(d, 1) } {
+                    if and(shr(d, w), 1) { pop(slot(slotAddr(d))) }
+                }
+                let pipes := 0
+                for { let d := 7 } lt(d, 23) { d := add(d, 1) } {
+                    if and(shr(d, w), 1) {
+                        let h := readMem(slotAddr(d))
+                        let k := and(shr(24, h), 7)
+                        if eq(k, 2) { pop(counter(d)) }
+                        if gt(k, 2) { pipes := or(pipes, shl(and(shr(28, h), 3), 1)) }
+                    }
+                }
+                for { let p := 0 } lt(p, 4) { p := add(p, 1) } {
+                    if and(shr(p, pipes), 1) { pop(slot(pipeAddr(p))) }
+                }
+                // Reported entries (events, data low, data high) are staged past the largest
+                // cache the call can fill (69 entry words, 23 events of up to 8 words).
+                let list := add(M_CACHE, shl(5, add(mload(M_CNT), 256)))
+                for { let d := 0 } and(lt(d, 23), lt(v, max)) { d := add(d, 1) } {
+                    if and(shr(d, w), 1) {
+                        let r := fdReady(d)
+                        if r {
+                            let ea := entryAddr(d)
+                            let ev := readMem(ea)
+                            let rep := and(r, ev)
+                            if rep {
+                                let at := add(list, mul(96, v))
+                                mstore(at, rep)
+                                mstore(add(at, 0x20), readMem(add(ea, 4)))
+                                mstore(add(at, 0x40), readMem(add(ea, 8)))
+                                if and(ev, 0x40000000) { writeMem(ea, and(ev, 0xf0000000)) }
+                                v := add(v, 1)
+                            }
+                        }
+                    }
+                }
+                // Linux writes events and data, not the padding between them.
+                for { let j := 0 } lt(j, v) { j := add(j, 1) } {
+                    let at := add(list, mul(96, j))
+                    let o := add(events, shl(4, j))
+                    putWord(o, mload(at))
+                    putWord(add(o, 8), mload(add(at, 0x20)))
+                    putWord(add(o, 12), mload(add(at, 0x40)))
+                }
             }
 
             // ================= step =================
