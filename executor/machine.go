@@ -9,8 +9,8 @@ package executor
 import (
 	"fmt"
 	"io"
-	"slices"
 
+	"github.com/zkmips/zkmips/internal/prefault"
 	"github.com/zkmips/zkmips/program"
 )
 
@@ -271,6 +271,15 @@ func (m *Machine) writeBytes(a uint32, b []byte) {
 	}
 }
 
+// cloneCode copies a decoded instruction list (megabytes for a Go guest)
+// into memory populated in one go.
+func cloneCode(code []program.Inst) []program.Inst {
+	c := make([]program.Inst, len(code))
+	prefault.Slice(c)
+	copy(c, code)
+	return c
+}
+
 // recode keeps the decoded instruction list equal to memory after a store
 // of v to the aligned address a (self-modifying code, patches), and
 // returns the list, which the first such store copies.
@@ -279,7 +288,7 @@ func (m *Machine) recode(a, v uint32) []program.Inst {
 		i := (a - m.codeBase) >> 2
 		if in := program.Decode(v, a); in != m.code[i] {
 			if !m.codeOwned {
-				m.code, m.codeOwned = slices.Clone(m.code), true
+				m.code, m.codeOwned = cloneCode(m.code), true
 			}
 			m.code[i] = in
 		}

@@ -1,5 +1,12 @@
 package executor
 
+import (
+	"cmp"
+	"slices"
+
+	"github.com/zkmips/zkmips/internal/prefault"
+)
+
 // Memory is the guest's 4 GiB address space as 4 KiB pages behind a flat
 // page table, so a lookup is one index and never a map access.
 //
@@ -10,11 +17,27 @@ package executor
 // zero, so a 32 MiB BSS costs nothing until touched, and a new page table
 // is one allocation the runtime need not fill (pointing 2^20 entries at a
 // shared zero page cost tens of milliseconds per machine).
+//
+// Where the platform allows (table_linux.go) the table lives outside the
+// Go heap: the collector would otherwise scan all 8 MiB of it on every
+// cycle, faulting in the untouched parts, which cost a short command (a
+// proof from a snapshot) more than its actual work. list then keeps the
+// pages reachable, and is also how walks over the allocated pages avoid
+// reading the whole table.
 type Memory struct {
-	pages *[numPages]*page
-	// count of pages allocated (non-nil)
-	allocated int
+	pages *pageTable
+	// list holds every allocated page (pages are never freed), in
+	// address order up to sorted.
+	list   []*page
+	sorted int
+	// slab is where new pages come from: pages are allocated in chunks
+	// populated at once (package prefault), each chunk twice the last.
+	slab []page
 }
+
+// pageTable maps a page number (address >> pageShift) to its page, nil
+// for a page never written.
+type pageTable [numPages]*page
 
 const (
 	pageShift = 12
@@ -28,12 +51,18 @@ type page struct {
 	// dirty is set by every write; consumers (incremental hashing, shard
 	// bookkeeping) clear it when they have accounted for the page.
 	dirty bool
+	// index is the page number: the page's address >> pageShift.
+	index uint32
 }
 
 // zeroWords is the content of a page never written.
 var zeroWords [pageWords]uint32
 
-func newMemory() *Memory { return &Memory{pages: new([numPages]*page)} }
+func newMemory() *Memory {
+	m := &Memory{}
+	m.pages = newPageTable(m)
+	return m
+}
 
 // load returns the word at the 4-aligned address a.
 func (m *Memory) load(a uint32) uint32 {
@@ -54,10 +83,35 @@ func (m *Memory) store(a, v uint32) {
 }
 
 func (m *Memory) alloc(i uint32) *page {
-	p := new(page)
+	if len(m.slab) == 0 {
+		m.reserve(min(max(len(m.list), 4), 256))
+	}
+	p := &m.slab[0]
+	m.slab = m.slab[1:]
+	p.index = i
 	m.pages[i] = p
-	m.allocated++
+	if m.sorted == len(m.list) && (m.sorted == 0 || m.list[m.sorted-1].index < i) {
+		m.sorted++
+	}
+	m.list = append(m.list, p)
 	return p
+}
+
+// reserve makes room for n more pages in one chunk.
+func (m *Memory) reserve(n int) {
+	if len(m.slab) < n {
+		m.slab = make([]page, n)
+		prefault.Slice(m.slab)
+	}
+}
+
+// ordered returns the allocated pages in address order.
+func (m *Memory) ordered() []*page {
+	if m.sorted < len(m.list) {
+		slices.SortFunc(m.list, func(a, b *page) int { return cmp.Compare(a.index, b.index) })
+		m.sorted = len(m.list)
+	}
+	return m.list
 }
 
 // Load returns the word at address a (rounded down to a word boundary).
@@ -67,27 +121,28 @@ func (m *Memory) Load(a uint32) uint32 { return m.load(a &^ 3) }
 func (m *Memory) Store(a, v uint32) { m.store(a&^3, v) }
 
 // AllocatedPages returns how many pages hold written data.
-func (m *Memory) AllocatedPages() int { return m.allocated }
+func (m *Memory) AllocatedPages() int { return len(m.list) }
 
 // clone returns a deep copy (used to snapshot state for unconstrained
 // execution); pages never written stay nil.
 func (m *Memory) clone() *Memory {
-	c := &Memory{pages: new([numPages]*page), allocated: m.allocated}
-	for i, p := range m.pages {
-		if p != nil {
-			q := *p
-			c.pages[i] = &q
-		}
+	c := newMemory()
+	c.list = make([]*page, len(m.list))
+	copies := make([]page, len(m.list))
+	prefault.Slice(copies)
+	for i, p := range m.ordered() {
+		copies[i] = *p
+		c.list[i] = &copies[i]
+		c.pages[p.index] = &copies[i]
 	}
+	c.sorted = len(c.list)
 	return c
 }
 
 // ForEachPage calls fn for every allocated page in address order with the
 // page's base address and words (which fn must not retain or modify).
 func (m *Memory) ForEachPage(fn func(base uint32, words *[pageWords]uint32)) {
-	for i, p := range m.pages {
-		if p != nil {
-			fn(uint32(i)<<pageShift, &p.w)
-		}
+	for _, p := range m.ordered() {
+		fn(p.index<<pageShift, &p.w)
 	}
 }

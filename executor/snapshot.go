@@ -53,7 +53,7 @@ func (m *Machine) MarshalSnapshot() ([]byte, error) {
 	if m.err != nil {
 		return nil, fmt.Errorf("snapshot: the run stopped with an executor error: %w", m.err)
 	}
-	e := &snapWriter{b: make([]byte, 0, 64+m.mem.allocated*(pageSize+4))}
+	e := &snapWriter{b: make([]byte, 0, 64+m.mem.AllocatedPages()*(pageSize+4))}
 	e.b = append(e.b, snapMagic...)
 	e.u32(snapVersion)
 	d := programDigest(m.prog)
@@ -357,7 +357,9 @@ func writePages(e *snapWriter, mem *Memory) {
 
 func readPages(r *snapReader, mem *Memory) {
 	prev := int64(-1)
-	for n := r.count(4 + pageSize); n > 0 && r.err == nil; n-- {
+	n := r.count(4 + pageSize)
+	mem.reserve(n)
+	for ; n > 0 && r.err == nil; n-- {
 		a := r.u32()
 		if a&(pageSize-1) != 0 || int64(a) <= prev {
 			r.fail("page address 0x%08x out of order or unaligned", a)

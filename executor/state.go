@@ -2,7 +2,6 @@ package executor
 
 import (
 	"fmt"
-	"slices"
 
 	"github.com/zkmips/zkmips/program"
 )
@@ -50,23 +49,13 @@ func (m *Machine) BigEndian() bool { return m.x != 0 }
 // one's updates).
 //
 // words is the live page: fn must neither modify it nor keep the pointer
-// after it returns, and must not run the machine. The scan costs one
-// pointer comparison per page of the address space up to the last
-// allocated page (about a millisecond at most), plus fn's work.
+// after it returns, and must not run the machine. The scan costs a look
+// at each allocated page, plus fn's work.
 func (m *Machine) DirtyPages(fn func(pageAddr uint32, words *[1024]uint32)) {
-	mem := m.mem
-	seen := 0
-	for i, p := range mem.pages {
-		if seen == mem.allocated {
-			return
-		}
-		if p == nil {
-			continue
-		}
-		seen++
+	for _, p := range m.mem.ordered() {
 		if p.dirty {
 			p.dirty = false
-			fn(uint32(i)<<pageShift, &p.w)
+			fn(p.index<<pageShift, &p.w)
 		}
 	}
 }
@@ -120,7 +109,7 @@ func decodeCode(mem *Memory, p *program.Program) (code []program.Inst, owned boo
 		a := p.CodeBase + uint32(4*i)
 		if w := mem.load(a); w != code[i].Word {
 			if !owned {
-				code, owned = slices.Clone(code), true
+				code, owned = cloneCode(code), true
 			}
 			code[i] = program.Decode(w, a)
 		}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/zkmips/zkmips/internal/prefault"
 )
 
 // Limits on what Load accepts. They keep hostile files from costing more
@@ -80,6 +82,7 @@ func LoadFile(path string) (*Program, error) {
 	// buffer starts at the file's size: growing it from io.ReadAll's 512
 	// bytes cost tens of milliseconds on large Go guests.
 	data := make([]byte, 0, size)
+	prefault.Bytes(data[:size])
 	for r := io.LimitReader(f, MaxFileSize+1); ; {
 		if len(data) == cap(data) {
 			data = append(data, 0)[:len(data)]

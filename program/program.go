@@ -8,7 +8,11 @@ package program
 import (
 	"encoding/binary"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
+
+	"github.com/zkmips/zkmips/internal/prefault"
 )
 
 // Segment is one PT_LOAD segment: Memsz bytes at Vaddr, the first len(Data)
@@ -172,10 +176,26 @@ func (p *Program) decodeCode() {
 	}
 	p.CodeBase = uint32(all.lo)
 	p.Code = make([]Inst, (all.hi-all.lo)/4)
+	prefault.Slice(p.Code)
+	// A Go guest has hundreds of thousands of words: decoding them is
+	// most of loading it, and the halves are independent.
+	n := len(p.Code)
+	if n < 1<<16 || runtime.GOMAXPROCS(0) < 2 {
+		p.decodeRange(all.lo, 0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Go(func() { p.decodeRange(all.lo, n/2, n) })
+	p.decodeRange(all.lo, 0, n/2)
+	wg.Wait()
+}
+
+// decodeRange fills p.Code[from:to], where p.Code[0] is at address lo.
+func (p *Program) decodeRange(lo uint64, from, to int) {
 	bo := p.ByteOrder()
 	j := 0 // segment cursor: segments are sorted, addresses increase
-	for i := range p.Code {
-		a := all.lo + uint64(i)*4
+	for i := from; i < to; i++ {
+		a := lo + uint64(i)*4
 		for j < len(p.Segments) && p.Segments[j].End() <= a {
 			j++
 		}

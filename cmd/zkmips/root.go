@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 
@@ -42,7 +43,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	err := root.Execute()
 	if c.profile != nil {
 		if perr := c.profile(); err == nil && perr != nil {
-			err = fmt.Errorf("--cpuprofile: %w", perr)
+			err = fmt.Errorf("profile: %w", perr)
 		}
 	}
 	if err != nil {
@@ -63,11 +64,42 @@ func (c *cli) startProfile(path string) error {
 		f.Close()
 		return err
 	}
+	next := c.profile
 	c.profile = func() error {
 		pprof.StopCPUProfile()
-		return f.Close()
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if next != nil {
+			return next()
+		}
+		return nil
 	}
 	return nil
+}
+
+// startMemProfile records every allocation of the command and writes the
+// profile to path when it ends (the hidden --memprofile flag).
+func (c *cli) startMemProfile(path string) {
+	runtime.MemProfileRate = 1
+	stop := c.profile
+	c.profile = func() error {
+		if stop != nil {
+			if err := stop(); err != nil {
+				return err
+			}
+		}
+		runtime.GC() // the profile shows allocations up to the last collection
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
+	}
 }
 
 // errorf prints one "zkmips: ..." line to stderr.
@@ -128,10 +160,15 @@ func (c *cli) rootCommand() *cobra.Command {
 		CompletionOptions:          cobra.CompletionOptions{HiddenDefaultCmd: true},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
-	var cpuprofile string
+	var cpuprofile, memprofile string
 	root.PersistentFlags().StringVar(&cpuprofile, "cpuprofile", "", "write a CPU profile to `FILE`")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().StringVar(&memprofile, "memprofile", "", "write an allocation profile to `FILE`")
+	root.PersistentFlags().MarkHidden("memprofile")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error {
+		if memprofile != "" {
+			c.startMemProfile(memprofile)
+		}
 		if cpuprofile == "" {
 			return nil
 		}

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/zkmips/zkmips/internal/prefault"
 )
 
 // Snapshot files (--snapshot-at, --from-snapshot) are the executor's
@@ -35,7 +36,16 @@ func readSnapshotFile(path string) ([]byte, error) {
 		return nil, err
 	}
 	defer dec.Close()
-	out, err := dec.DecodeAll(b, nil)
+	// Decode into a buffer of the announced size (bounded as the decoder
+	// bounds it), populated at once: faulting its pages in one by one cost
+	// as much as the decompression.
+	var dst []byte
+	var h zstd.Header
+	if h.Decode(b) == nil && h.HasFCS && h.FrameContentSize <= 8<<30 {
+		dst = make([]byte, 0, h.FrameContentSize)
+		prefault.Bytes(dst[:h.FrameContentSize])
+	}
+	out, err := dec.DecodeAll(b, dst)
 	if err != nil {
 		return nil, fmt.Errorf("%s: corrupt compressed snapshot: %w", path, err)
 	}
