@@ -157,6 +157,8 @@ type Tree struct {
 	sysValid bool
 	// nodes caches full page subtrees for proofs; Root keeps them current.
 	nodes map[uint32]*pageNodes
+	// seed holds page roots for the next rebuild (SeedPageRoots).
+	seed map[uint32][32]byte
 	// stats
 	pagesHashed uint64
 }
@@ -329,7 +331,8 @@ func (t *Tree) Root(m *executor.Machine) [32]byte {
 	return t.get(upperDepth, 0)
 }
 
-// rebuild hashes every page of m from scratch.
+// rebuild hashes every page of m from scratch, or takes the page roots
+// that SeedPageRoots gave when there is one per allocated page.
 func (t *Tree) rebuild(m *executor.Machine) {
 	t.m, t.mem, t.be, t.valid, t.sysValid = m, m.Memory(), m.BigEndian(), true, false
 	for k := range t.levels {
@@ -337,10 +340,54 @@ func (t *Tree) rebuild(m *executor.Machine) {
 	}
 	t.nodes = map[uint32]*pageNodes{}
 	t.changed = t.changed[:0]
-	m.DirtyPages(func(uint32, *[1024]uint32) {}) // everything is hashed below
-	m.Memory().ForEachPage(func(a uint32, w *[1024]uint32) { t.hashPageAt(a>>pageShift, w) })
+	// Every page is hashed below, except seeded ones not written since.
+	seed := t.seed
+	t.seed = nil
+	m.DirtyPages(func(a uint32, _ *[1024]uint32) { delete(seed, a>>pageShift) })
+	m.Memory().ForEachPage(func(a uint32, w *[1024]uint32) {
+		if root, ok := seed[a>>pageShift]; ok {
+			t.set(0, a>>pageShift, root)
+			t.changed = append(t.changed, a>>pageShift)
+		} else {
+			t.hashPageAt(a>>pageShift, w)
+		}
+	})
 	t.hashPages()
 	t.known = append(t.known[:0], t.changed...)
+}
+
+// PageRoot is the Merkle root of the 4 KiB page at address Page.
+type PageRoot struct {
+	Page uint32
+	Root [32]byte
+}
+
+// SeedPageRoots gives the tree page roots of m, as PageRoots returned
+// them when the snapshot m was just restored from was taken: the first
+// Root then hashes only the pages written since (the roots account for
+// the rest, so m's dirty bits are cleared here), the pages without a root
+// and the levels above, instead of all of memory. The tree takes the
+// roots on trust: a wrong root yields proofs that do not verify.
+func (t *Tree) SeedPageRoots(m *executor.Machine, roots []PageRoot) {
+	t.valid = false
+	t.seed = make(map[uint32][32]byte, len(roots))
+	for _, r := range roots {
+		t.seed[r.Page>>pageShift] = r.Root
+	}
+	m.DirtyPages(func(uint32, *[1024]uint32) {})
+}
+
+// PageRoots returns the roots of m's allocated pages that are not all
+// zero, in address order, bringing the tree up to date first.
+func (t *Tree) PageRoots(m *executor.Machine) []PageRoot {
+	t.Root(m)
+	roots := make([]PageRoot, 0, len(t.known))
+	for _, pi := range t.known {
+		if r := t.get(0, pi); r != zeroHashes[pageDepth] && pi != 0 {
+			roots = append(roots, PageRoot{pi << pageShift, r})
+		}
+	}
+	return roots
 }
 
 // Proof returns the memory proof of the leaf holding address a against

@@ -98,7 +98,7 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 	defer g.close()
 	m := g.m
 	if !stateOnly {
-		return c.proveSteps(o, m, steps, func() { g.stdout.Flush() })
+		return c.proveSteps(o, m, g.tree, steps, func() { g.stdout.Flush() })
 	}
 	if o.resume != "" && o.step == 0 {
 		o.step = m.Step() // the snapshot's own state
@@ -114,7 +114,7 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 	if m.Step() != o.step {
 		return fmt.Errorf("the guest ended after %d steps: there is no step %d", m.Step(), o.step)
 	}
-	tree := witness.NewTree()
+	tree := g.tree
 	if stateOnly {
 		st := m.State()
 		enc := witness.EncodeState(tree.Root(m), st)
@@ -156,8 +156,7 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 // proveSteps proves the given steps (sorted) of m, running in fast mode in
 // between; one tree follows the machine, so each proof costs only the
 // memory written since the previous one.
-func (c *cli) proveSteps(o *proveOptions, m *executor.Machine, steps []uint64, flush func()) error {
-	tree := witness.NewTree()
+func (c *cli) proveSteps(o *proveOptions, m *executor.Machine, tree *witness.Tree, steps []uint64, flush func()) error {
 	for _, n := range steps {
 		if m.Step() > n {
 			return fmt.Errorf("the snapshot is at step %d, past step %d", m.Step(), n)

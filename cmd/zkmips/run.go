@@ -16,6 +16,7 @@ import (
 	"github.com/zkmips/zkmips/executor"
 	"github.com/zkmips/zkmips/oracle"
 	"github.com/zkmips/zkmips/program"
+	"github.com/zkmips/zkmips/witness"
 )
 
 // runOptions are the flags of "zkmips run".
@@ -164,8 +165,11 @@ func programArg(check cobra.PositionalArgs) cobra.PositionalArgs {
 
 // guest is a loaded program ready to run, with its buffered output.
 type guest struct {
-	prog   *program.Program
-	m      *executor.Machine
+	prog *program.Program
+	m    *executor.Machine
+	// tree is m's memory Merkle tree for proofs and snapshots, seeded
+	// with the page roots a snapshot file carried.
+	tree   *witness.Tree
 	stdout *bufio.Writer
 	inputs [][]byte
 	stdin  []byte // the --stdin file's contents
@@ -195,15 +199,16 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 	// A snapshot is read and decompressed while the program loads: both
 	// take tens of milliseconds, most of a proof from a snapshot.
 	type snapshotFile struct {
-		data []byte
-		err  error
+		data  []byte
+		roots []witness.PageRoot
+		err   error
 	}
 	var snapshot chan snapshotFile
 	if o.resume != "" {
 		snapshot = make(chan snapshotFile, 1)
 		go func() {
-			data, err := readSnapshotFile(o.resume)
-			snapshot <- snapshotFile{data, err}
+			data, roots, err := readSnapshotFile(o.resume)
+			snapshot <- snapshotFile{data, roots, err}
 		}()
 	}
 	prog, argv0, err := loadProgram(progArg)
@@ -276,6 +281,10 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		if err = f.err; err == nil {
 			g.m, err = executor.UnmarshalSnapshot(prog, cfg, f.data)
 		}
+		if err == nil {
+			g.tree = witness.NewTree()
+			g.tree.SeedPageRoots(g.m, f.roots)
+		}
 		if err != nil {
 			err = fmt.Errorf("--from-snapshot: %w", err)
 		}
@@ -285,6 +294,9 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 	if err != nil {
 		g.close()
 		return nil, err
+	}
+	if g.tree == nil {
+		g.tree = witness.NewTree()
 	}
 	return g, nil
 }
@@ -309,7 +321,7 @@ func (c *cli) runProgram(o *runOptions, progArg string, guestArgs []string) erro
 	if scheduled, err := o.points.parse(); err != nil {
 		return err
 	} else if scheduled {
-		stopped = c.runScheduled(m, &o.points, o.maxSteps)
+		stopped = c.runScheduled(m, g.tree, &o.points, o.maxSteps)
 		res = m.Result()
 	} else {
 		res = m.Run()

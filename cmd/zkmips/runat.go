@@ -52,7 +52,7 @@ var errStopAt = errors.New("stopped by --stop-at")
 // runScheduled runs m to its end (or --max-steps, or --stop-at), acting
 // before each step the schedules select. Between selected steps the
 // machine runs in fast mode; a proof executes its step itself.
-func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64) error {
+func (c *cli) runScheduled(m *executor.Machine, tree *witness.Tree, o *pointOptions, maxSteps uint64) error {
 	if o.proof.kind != 0 || o.snapshot.kind != 0 {
 		if err := os.MkdirAll(o.proofsDir, 0o755); err != nil {
 			return fmt.Errorf("--proofs-dir: %w", err)
@@ -62,7 +62,6 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 	if maxSteps != 0 {
 		limit = maxSteps
 	}
-	var tree *witness.Tree
 	// Files are written by a pool of goroutines so that proving the next
 	// step overlaps the file system work of the previous ones.
 	out := newFileWriter()
@@ -77,7 +76,8 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 		if o.snapshot.matches(step) {
 			b, err := m.MarshalSnapshot()
 			if err == nil {
-				b, err = encodeSnapshotFile(b)
+				// The page roots ride along, for fast proofs from the file.
+				b, err = encodeSnapshotFile(b, tree.PageRoots(m))
 			}
 			if err != nil {
 				return fmt.Errorf("--snapshot-at: step %d: %w", step, err)
@@ -95,9 +95,6 @@ func (c *cli) runScheduled(m *executor.Machine, o *pointOptions, maxSteps uint64
 			return errStopAt
 		}
 		if o.proof.matches(step) {
-			if tree == nil {
-				tree = witness.NewTree()
-			}
 			w, err := witness.Prove(m, tree)
 			if errors.Is(err, witness.ErrUnprovable) && m.Step() == step && m.Err() == nil && !m.Exited() {
 				// Out of the contract's scope: say so once, then go on.

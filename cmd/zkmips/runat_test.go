@@ -55,9 +55,18 @@ func TestProofAt(t *testing.T) {
 	if code := run([]string{"prove-step", "example:hello", "--from-snapshot", snap, "--step", "5"}, nil, &a, &errb); code != exitFailure || !strings.Contains(errb.String(), "past step 5") {
 		t.Fatalf("exit %d, %q", code, errb.String())
 	}
-	// A damaged snapshot is refused, never resumed.
+	// A damaged snapshot is refused, never resumed (the page roots at the
+	// end are a cache: TestSnapshotPageRoots).
 	raw, _ := os.ReadFile(snap)
-	for _, off := range []int{len(raw) / 2, len(raw) - 3} {
+	_, roots, err := readSnapshotFile(snap)
+	if err != nil || len(roots) == 0 {
+		t.Fatalf("snapshot file: %d page roots, %v", len(roots), err)
+	}
+	zlen := len(raw) - 8 - len(roots)*rootSize - rootsTrailer
+	if _, rest, err := readSnapshotFile(writeTemp(t, raw[:zlen])); err != nil || rest != nil {
+		t.Fatalf("the snapshot without its roots frame: %d roots, %v", len(rest), err)
+	}
+	for _, off := range []int{zlen / 2, zlen - 3} {
 		bad := append([]byte(nil), raw...)
 		bad[off] ^= 0x40
 		badf := filepath.Join(dir, "bad.snap")
@@ -71,6 +80,72 @@ func TestProofAt(t *testing.T) {
 	if code := run([]string{"run", "example:hello", "--proof-at", "sometimes"}, nil, &out, &errb); code != exitFailure || !strings.Contains(errb.String(), "--proof-at") {
 		t.Fatalf("exit %d, %q", code, errb.String())
 	}
+}
+
+// TestSnapshotPageRoots checks the page roots a snapshot file carries:
+// a proof from the snapshot (at its step and later) equals one from the
+// start, and roots that are damaged, or belong to another snapshot, are
+// ignored (the proof is the same), never trusted.
+func TestSnapshotPageRoots(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	if code := run([]string{"run", "example:hello-le", "--snapshot-at", "%60000", "--stop-at", "=120001", "--proofs-dir", dir}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	prove := func(snap, step string) string {
+		t.Helper()
+		args := []string{"prove-step", "example:hello-le", "--step", step}
+		if snap != "" {
+			args = append(args, "--from-snapshot", snap)
+		}
+		var p, e bytes.Buffer
+		if code := run(args, nil, &p, &e); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, e.String())
+		}
+		return p.String()
+	}
+	snap := filepath.Join(dir, "120000.snap")
+	raw, _ := os.ReadFile(snap)
+	data, roots, err := readSnapshotFile(snap)
+	if err != nil || len(roots) < 10 {
+		t.Fatalf("%d page roots, %v", len(roots), err)
+	}
+	other, _ := os.ReadFile(filepath.Join(dir, "60000.snap"))
+	_, otherRoots, _ := readSnapshotFile(filepath.Join(dir, "60000.snap"))
+	zlen := len(raw) - 8 - len(roots)*rootSize - rootsTrailer
+	olen := len(other) - 8 - len(otherRoots)*rootSize - rootsTrailer
+	flipped := bytes.Clone(raw)
+	flipped[zlen+8+len(roots)*rootSize/2] ^= 1
+	variants := map[string][]byte{
+		"intact":          raw,
+		"damaged roots":   flipped,
+		"no roots":        raw[:zlen],
+		"another's roots": append(bytes.Clone(raw[:zlen]), other[olen:]...),
+	}
+	for _, step := range []string{"120000", "120001"} {
+		want := prove("", step)
+		for name, b := range variants {
+			f := writeTemp(t, b)
+			if name != "intact" {
+				if d, r, err := readSnapshotFile(f); err != nil || r != nil || !bytes.Equal(d, data) {
+					t.Fatalf("%s: %d roots, %v", name, len(r), err)
+				}
+			}
+			if got := prove(f, step); got != want {
+				t.Fatalf("step %s from the snapshot with %s: the proof differs from one from the start", step, name)
+			}
+		}
+	}
+}
+
+// writeTemp writes b to a new temporary file and returns its name.
+func writeTemp(t *testing.T, b []byte) string {
+	t.Helper()
+	f := filepath.Join(t.TempDir(), "f.snap")
+	if err := os.WriteFile(f, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 // TestVerifyStep proves a store, a load and a syscall of both byte orders
