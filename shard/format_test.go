@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unsafe"
 
 	"github.com/zkmips/zkmips/events"
 	"github.com/zkmips/zkmips/executor"
@@ -435,6 +436,48 @@ func TestChooseEncoding(t *testing.T) {
 		// The same bytes as writing in the chosen encodings directly.
 		if !bytes.Equal(p, appendTablesWith(nil, ref, [][maxColumns]Encoding{enc})) {
 			t.Errorf("%s: re-encoded columns differ from direct encoding", k.name)
+		}
+	}
+}
+
+// TestMixedColumn checks the writer's choice for the writes column: planes
+// for small integers (zero high bytes), raw for random words that repeat
+// whole (a block of random data written again and again), planes below
+// the sample size; the column round-trips either way.
+func TestMixedColumn(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	set := make([]uint32, 4096)
+	for i := range set {
+		set[i] = rng.Uint32()
+	}
+	for _, k := range []struct {
+		name string
+		n    int
+		val  func(i int) uint32
+		want Encoding
+	}{
+		{"small integers", 4 * sampleRows, func(i int) uint32 { return uint32(rng.IntN(1000)) }, EncPlanes},
+		{"repeated random block", 4 * sampleRows, func(i int) uint32 { return set[i%len(set)] }, EncRaw},
+		{"short", sampleRows - 1, func(i int) uint32 { return set[i%len(set)] }, EncPlanes},
+	} {
+		vals := make([]uint32, k.n)
+		for i := range vals {
+			vals[i] = k.val(i)
+		}
+		ref := tableRef{name: "writes", lay: writesLayout, n: len(vals), base: unsafe.Pointer(unsafe.SliceData(vals))}
+		p := appendTables(nil, []tableRef{ref})
+		tabs, err := ParsePayload(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := tabs[0].Columns[0]
+		if c.Encoding != k.want {
+			t.Errorf("%s: encoding %d, want %d", k.name, c.Encoding, k.want)
+		}
+		for i, v := range c.Values() {
+			if uint32(v) != vals[i] {
+				t.Fatalf("%s: row %d is %d, want %d", k.name, i, v, vals[i])
+			}
 		}
 	}
 }
