@@ -1407,12 +1407,18 @@ func sha256Hex(b []byte) string {
 // WriteShardFile writes l to the file path (atomically: a temporary file in
 // the same directory renamed into place) and returns its manifest entry.
 func WriteShardFile(path string, l *events.Log) (ShardInfo, error) {
+	return writeShardFile(path, l, true)
+}
+
+// writeShardFile is WriteShardFile; without durable it leaves the sync to
+// the caller (see writeFile).
+func writeShardFile(path string, l *events.Log, durable bool) (ShardInfo, error) {
 	data, err := packLog(l)
 	if err != nil {
 		return ShardInfo{}, err
 	}
 	defer release(data)
-	if err := writeFileAtomic(path, data); err != nil {
+	if err := writeFile(path, data, durable); err != nil {
 		return ShardInfo{}, err
 	}
 	info := InfoOf(l)

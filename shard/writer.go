@@ -149,7 +149,9 @@ func (w *Writer) WriteShard(l *events.Log) (ShardInfo, error) {
 	w.mu.Unlock()
 	defer w.wg.Done()
 
-	info, err := WriteShardFile(filepath.Join(w.tmp, ShardFileName(idx)), l)
+	// Not synced here: a sync per shard file blocked the writers on the
+	// disk for longer than compressing took. Close syncs them all.
+	info, err := writeShardFile(filepath.Join(w.tmp, ShardFileName(idx)), l, false)
 
 	w.mu.Lock()
 	delete(w.busy, idx)
@@ -245,6 +247,13 @@ func (w *Writer) Close(m *Manifest) error {
 	if err != nil {
 		return err
 	}
+	// The shard files were written back as they came (WriteShard); they
+	// are on disk before the manifest that lists them.
+	for _, s := range shards {
+		if err := syncFile(filepath.Join(w.tmp, s.File)); err != nil {
+			return err
+		}
+	}
 	if err := writeFileAtomic(filepath.Join(w.tmp, ManifestFile), data); err != nil {
 		return err
 	}
@@ -307,7 +316,12 @@ func (w *Writer) Abort() error {
 
 // writeFileAtomic writes data to a temporary file next to path, syncs it
 // and renames it to path.
-func writeFileAtomic(path string, data []byte) (err error) {
+func writeFileAtomic(path string, data []byte) error { return writeFile(path, data, true) }
+
+// writeFile writes data to a temporary file next to path and renames it
+// to path. With durable it syncs the file first; without, it only starts
+// writing it back (see startWriteback), for a caller that syncs later.
+func writeFile(path string, data []byte, durable bool) (err error) {
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
@@ -321,7 +335,12 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if _, err = f.Write(data); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
+	if durable {
+		err = f.Sync()
+	} else {
+		startWriteback(f)
+	}
+	if err != nil {
 		return err
 	}
 	if err = f.Chmod(0o644); err != nil {
@@ -331,6 +350,19 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// syncFile flushes a file's data to disk.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // syncDir flushes a directory's entries to disk.
