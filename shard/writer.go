@@ -257,7 +257,7 @@ func (w *Writer) Close(m *Manifest) error {
 	if err := writeFileAtomic(filepath.Join(w.tmp, ManifestFile), data); err != nil {
 		return err
 	}
-	if err := syncDir(w.tmp); err != nil {
+	if err := syncFile(w.tmp); err != nil {
 		return err
 	}
 	if err := w.publish(); err != nil {
@@ -297,7 +297,7 @@ func (w *Writer) publish() error {
 		}
 		os.RemoveAll(old)
 	}
-	return syncDir(parent)
+	return syncFile(parent)
 }
 
 // Abort removes the temporary directory, after waiting for writes in
@@ -352,7 +352,7 @@ func writeFile(path string, data []byte, durable bool) (err error) {
 	return os.Rename(f.Name(), path)
 }
 
-// syncFile flushes a file's data to disk.
+// syncFile flushes a file's data, or a directory's entries, to disk.
 func syncFile(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -365,15 +365,3 @@ func syncFile(path string) error {
 	return err
 }
 
-// syncDir flushes a directory's entries to disk.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
