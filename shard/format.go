@@ -480,6 +480,8 @@ func encodeTable(out []byte, t tableRef, force *[maxColumns]Encoding) [maxColumn
 			case e == EncRaw:
 				dst := col[lo*c.width : hi*c.width]
 				switch c.width {
+				case int(stride): // a one-column table: the rows are the column
+					copy(dst, unsafe.Slice((*byte)(p), len(dst)))
 				case 1:
 					put8(dst, p, stride)
 				case 2:
