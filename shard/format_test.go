@@ -2,6 +2,7 @@ package shard
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -505,10 +506,13 @@ func TestDeterministic(t *testing.T) {
 	if !bytes.Equal(Pack(b1), Pack(b3)) {
 		t.Fatal("a payload packs to different files")
 	}
-	f1, _ := packLog(l)
-	f2, _ := packLog(got)
+	f1, s1, _ := packLog(l)
+	f2, _, _ := packLog(got)
 	if !bytes.Equal(f1, f2) || !bytes.Equal(f1, Pack(b1)) {
 		t.Fatal("a log packs to different files")
+	}
+	if s1 != sha256.Sum256(f1) {
+		t.Fatal("packLog's file digest is not the SHA-256 of the file")
 	}
 }
 
@@ -872,14 +876,18 @@ func TestFileCorruption(t *testing.T) {
 		}
 	}
 	flip := func(i int) []byte { c := bytes.Clone(data); c[i] ^= 1; return c }
-	check("payload-flip", flip(headerSize+(n-MinFileSize)/2), ErrChecksum, "SHA-256 of the compressed payload")
+	check("payload-flip", flip(headerSize+(n-MinFileSize)/2), ErrChecksum, "SHA-256 of the header, compressed payload and length")
 	check("payload-flip-first", flip(headerSize), ErrChecksum, "checksum mismatch")
 	check("trailer-sha", flip(n-trailerSize+8+5), ErrChecksum, "the trailer says")
-	check("trailer-len", func() []byte {
+	// The checksum covers the length: a changed length is a mismatch,
+	// and with the checksum made to match, the length checks catch it.
+	longer := func() []byte {
 		c := bytes.Clone(data)
 		binary.LittleEndian.PutUint64(c[n-trailerSize:], binary.LittleEndian.Uint64(c[n-trailerSize:])+1)
 		return c
-	}(), ErrCorrupt, "the trailer says")
+	}
+	check("trailer-len", longer(), ErrChecksum, "the trailer says")
+	check("trailer-len-resealed", reseal(longer()), ErrCorrupt, "the trailer says")
 	check("trailer-len-huge", func() []byte {
 		c := bytes.Clone(data)
 		binary.LittleEndian.PutUint64(c[n-trailerSize:], 1<<40)
@@ -908,16 +916,23 @@ func TestFileCorruption(t *testing.T) {
 	c := bytes.Clone(data)
 	ulen := binary.LittleEndian.Uint64(c[n-trailerSize:])
 	binary.LittleEndian.PutUint64(c[n-trailerSize:], ulen-1)
-	check("short-ulen", c, ErrCorrupt, "the zstd frame holds")
+	check("short-ulen", reseal(c), ErrCorrupt, "the zstd frame holds")
 }
 
 // appendTrailer completes a file whose header and compressed payload are in b.
 func appendTrailer(b []byte, ulen uint64) []byte {
-	sum := sha256Hex(b[headerSize:])
-	raw, _ := hex.DecodeString(sum)
 	b = binary.LittleEndian.AppendUint64(b, ulen)
-	b = append(b, raw...)
+	sum := sha256.Sum256(b)
+	b = append(b, sum[:]...)
 	return append(b, Magic...)
+}
+
+// reseal recomputes the trailer checksum of file b in place.
+func reseal(b []byte) []byte {
+	n := len(b) - trailerSize + 8
+	sum := sha256.Sum256(b[:n])
+	copy(b[n:], sum[:])
+	return b
 }
 
 // benchLog is a real shard: the log of 2^20 cycles of the CPU-bound C
@@ -996,7 +1011,7 @@ func BenchmarkPackLog(b *testing.B) {
 	var data []byte
 	b.ResetTimer()
 	for b.Loop() {
-		data, _ = packLog(l)
+		data, _, _ = packLog(l)
 	}
 	b.ReportMetric(float64(len(data))/float64(l.Cycles), "bytes/cycle")
 	b.ReportMetric(float64(l.Cycles)*float64(b.N)/b.Elapsed().Seconds(), "cycles/s")
