@@ -364,4 +364,3 @@ func syncFile(path string) error {
 	}
 	return err
 }
-
