@@ -38,8 +38,8 @@ import (
 // are ignored on restore.
 
 const (
-	snapMagic   = "ZKMSNAP\x00"
-	snapVersion = 3
+	snapMagic   = SnapshotMagic
+	snapVersion = 4
 )
 
 // ErrSnapshot is wrapped by every error UnmarshalSnapshot returns for bytes
@@ -58,6 +58,7 @@ func (m *Machine) MarshalSnapshot() ([]byte, error) {
 	e.u32(snapVersion)
 	d := programDigest(m.prog)
 	e.raw(d[:])
+	e.bool(m.x != 0) // so that the state can be read without the program
 
 	writeCPU(e, m)
 	e.u64(m.extra)
@@ -163,6 +164,18 @@ func (m *Machine) MarshalSnapshot() ([]byte, error) {
 	return append(e.b, sum[:]...), nil
 }
 
+// SnapshotMagic starts every snapshot (MarshalSnapshot's bytes).
+const SnapshotMagic = "ZKMSNAP\x00"
+
+// errNoProgram stops a machine that SnapshotState restored.
+var errNoProgram = errors.New("snapshot restored without its program (SnapshotState): it cannot run")
+
+// SnapshotState restores the machine of a snapshot without its program:
+// registers, memory and OS state, all that the fault-proof state and its
+// hash (State, Memory, SystemPage) need, but it cannot run: Err reports
+// that, and running does nothing. zkmips state reads snapshot files so.
+func SnapshotState(b []byte) (*Machine, error) { return UnmarshalSnapshot(nil, Config{}, b) }
+
 // UnmarshalSnapshot rebuilds the machine a snapshot was taken of. p must
 // be the program it was running and cfg.Stdin must hold the same bytes as
 // the original's standard input (nil or empty if it had none); cfg's
@@ -194,10 +207,21 @@ func UnmarshalSnapshot(p *program.Program, cfg Config, b []byte) (*Machine, erro
 }
 
 func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, error) {
-	if d := programDigest(p); !bytes.Equal(r.raw(32), d[:]) && r.err == nil {
-		return nil, fmt.Errorf("snapshot: it was taken of a different program")
+	digest := r.raw(32)
+	bigEndian := r.bool()
+	var m *Machine
+	if p == nil {
+		m = &Machine{cfg: cfg, mem: newMemory()}
+		if bigEndian {
+			m.x = 3
+		}
+		m.err = errNoProgram
+	} else {
+		if d := programDigest(p); (!bytes.Equal(digest, d[:]) || bigEndian != p.BigEndian) && r.err == nil {
+			return nil, fmt.Errorf("snapshot: it was taken of a different program")
+		}
+		m = newBare(p, cfg)
 	}
-	m := newBare(p, cfg)
 	readCPU(r, m)
 	m.extra = r.u64()
 	m.exited = r.bool()
@@ -247,7 +271,7 @@ func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, erro
 	for k, v := range r.countMap() {
 		o.dropped[int(k)] = v
 	}
-	stdin, err := readStdin(r, cfg.Stdin)
+	stdin, err := readStdin(r, cfg.Stdin, p == nil)
 	if err != nil {
 		return nil, err
 	}
@@ -295,12 +319,16 @@ func readSnapshot(r *snapReader, p *program.Program, cfg Config) (*Machine, erro
 		s.extra = r.u64()
 		s.os.tls, s.os.heap, s.os.brk = r.u32(), r.u32(), r.u32()
 		readPages(r, s.mem)
-		s.code, s.codeOwned = decodeCode(s.mem, p)
+		if p != nil {
+			s.code, s.codeOwned = decodeCode(s.mem, p)
+		}
 		z.snap = s
 	}
 
 	readPages(r, m.mem)
-	m.code, m.codeOwned = decodeCode(m.mem, p)
+	if p != nil {
+		m.code, m.codeOwned = decodeCode(m.mem, p)
+	}
 	return m, nil
 }
 
@@ -433,9 +461,15 @@ func writeStdin(e *snapWriter, in io.Reader) error {
 
 // readStdin checks that in holds the recorded bytes and returns a reader
 // positioned where the original was (a copy: the caller's is not moved).
-func readStdin(r *snapReader, in io.Reader) (io.Reader, error) {
+func readStdin(r *snapReader, in io.Reader, stateOnly bool) (io.Reader, error) {
 	kind := r.u8()
 	if r.err != nil {
+		return nil, nil
+	}
+	if stateOnly && kind == 1 {
+		r.u64()
+		r.u64()
+		r.raw(32) // a machine that cannot run reads no input
 		return nil, nil
 	}
 	if kind == 0 {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"strings"
 	"testing"
@@ -119,6 +120,22 @@ func TestSnapshotResumes(t *testing.T) {
 				t.Fatalf("%s@%d: %v", c.name, at, err)
 			}
 			sameMachine(t, c.name+" restored", m, r)
+			// Without the program: the same fault-proof state, memory
+			// and OS state, and a machine that refuses to run.
+			s, err := executor.SnapshotState(snap)
+			if err != nil {
+				t.Fatalf("%s@%d: SnapshotState: %v", c.name, at, err)
+			}
+			var sysM, sysS [1024]uint32
+			m.SystemPage(&sysM)
+			s.SystemPage(&sysS)
+			if s.State() != m.State() || sysS != sysM || s.BigEndian() != m.BigEndian() || !samePages(m, s) {
+				t.Fatalf("%s@%d: SnapshotState differs from the machine: state %v, system page %v, byte order %v, pages %v", c.name, at,
+					s.State() == m.State(), sysS == sysM, s.BigEndian() == m.BigEndian(), samePages(m, s))
+			}
+			if s.RunUntil(at + 10); s.Step() != m.Step() || s.Err() == nil {
+				t.Fatalf("%s@%d: a machine without its program ran (step %d, err %v)", c.name, at, s.Step(), s.Err())
+			}
 			if re, _ := r.MarshalSnapshot(); !bytes.Equal(re, snap) {
 				t.Fatalf("%s@%d: the restored machine's snapshot differs from the original", c.name, at)
 			}
@@ -136,6 +153,21 @@ func TestSnapshotResumes(t *testing.T) {
 			}
 		}
 	}
+}
+
+// samePages reports whether a and b hold the same memory (an allocated
+// page of zeros is no page: snapshots leave them out).
+func samePages(a, b *executor.Machine) bool {
+	pages := func(m *executor.Machine) map[uint32][1024]uint32 {
+		p := map[uint32][1024]uint32{}
+		m.Memory().ForEachPage(func(base uint32, w *[1024]uint32) {
+			if *w != ([1024]uint32{}) {
+				p[base] = *w
+			}
+		})
+		return p
+	}
+	return maps.Equal(pages(a), pages(b))
 }
 
 // TestSnapshotStdin checks that standard input must be given again, with

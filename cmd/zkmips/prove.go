@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -59,10 +61,18 @@ docs/fault-proofs.md lists them) are refused with the reason.`,
 func (c *cli) stateCommand() *cobra.Command {
 	var o proveOptions
 	cmd := &cobra.Command{
-		Use:   "state PROGRAM [--step N] [--json] [flags] [-- guest args]",
+		Use:   "state PROGRAM|SNAPSHOT [--step N] [--json] [flags] [-- guest args]",
 		Short: "Print the fault-proof state (and its hash) before step N",
-		Args:  programArg(cobra.MinimumNArgs(1)),
+		Long: `State prints the fault-proof state before step N of PROGRAM (running it
+there) and its hash. Given a snapshot file (--snapshot-at) instead of a
+program, it prints the snapshot's state without the program; to go on from
+a snapshot to a later step, give both: state PROGRAM --from-snapshot FILE
+--step N.`,
+		Args: programArg(cobra.MinimumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if isSnapshotFile(args[0]) {
+				return c.snapshotState(&o, cmd, args)
+			}
 			return c.proveStep(&o, args[0], args[1:], true)
 		},
 	}
@@ -114,41 +124,78 @@ func (c *cli) proveStep(o *proveOptions, progArg string, guestArgs []string, sta
 	if m.Step() != o.step {
 		return fmt.Errorf("the guest ended after %d steps: there is no step %d", m.Step(), o.step)
 	}
-	tree := g.tree
-	if stateOnly {
-		st := m.State()
-		enc := witness.EncodeState(tree.Root(m), st)
-		hash := witness.StateHash(enc)
-		if o.asJSON {
-			b, err := json.MarshalIndent(struct {
-				Step     uint64     `json:"step"`
-				Hash     string     `json:"hash"`
-				MemRoot  string     `json:"mem_root"`
-				PC       string     `json:"pc"`
-				NextPC   string     `json:"next_pc"`
-				HI       string     `json:"hi"`
-				LO       string     `json:"lo"`
-				Heap     string     `json:"heap"`
-				Exited   bool       `json:"exited"`
-				ExitCode uint8      `json:"exit_code"`
-				Regs     [32]string `json:"registers"`
-				State    string     `json:"state_data"`
-			}{st.Step, "0x" + hex.EncodeToString(hash[:]), "0x" + hex.EncodeToString(enc[:32]),
-				fmt.Sprintf("0x%08x", st.PC), fmt.Sprintf("0x%08x", st.NextPC), fmt.Sprintf("0x%08x", st.HI),
-				fmt.Sprintf("0x%08x", st.LO), fmt.Sprintf("0x%08x", st.Heap), st.Exited, st.ExitCode,
-				regStrings(st.Regs), "0x" + hex.EncodeToString(enc[:])}, "", "  ")
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(c.stdout, "%s\n", b)
-			return nil
+	return c.printState(o, m, g.tree)
+}
+
+// snapshotState prints the state of a snapshot file read without its
+// program.
+func (c *cli) snapshotState(o *proveOptions, cmd *cobra.Command, args []string) error {
+	for _, f := range []string{"step", "from-snapshot"} {
+		if cmd.Flags().Changed(f) {
+			return fmt.Errorf("--%s needs the program: zkmips state PROGRAM --from-snapshot %s --step N", f, args[0])
 		}
-		fmt.Fprintf(c.stdout, "step %d  hash 0x%x\nmem_root 0x%x\npc 0x%08x  next_pc 0x%08x  hi 0x%08x  lo 0x%08x  heap 0x%08x  exited %v  exit_code %d\n",
-			st.Step, hash, enc[:32], st.PC, st.NextPC, st.HI, st.LO, st.Heap, st.Exited, st.ExitCode)
-		for i, r := range st.Regs {
-			fmt.Fprintf(c.stdout, "r%-2d 0x%08x%s", i, r, map[bool]string{true: "\n", false: "  "}[i%8 == 7])
+	}
+	if len(args) > 1 {
+		return fmt.Errorf("a snapshot takes no guest arguments (got %q)", args[1:])
+	}
+	data, roots, err := readSnapshotFile(args[0])
+	if err == nil {
+		var m *executor.Machine
+		if m, err = executor.SnapshotState(data); err == nil {
+			tree := witness.NewTree()
+			tree.SeedPageRoots(m, roots)
+			return c.printState(o, m, tree)
 		}
+	}
+	return fmt.Errorf("%s: %w", args[0], err)
+}
+
+// isSnapshotFile reports whether path names a snapshot file (zstd or raw)
+// rather than a program.
+func isSnapshotFile(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	var b [8]byte
+	n, _ := io.ReadFull(f, b[:])
+	return bytes.HasPrefix(b[:n], zstdMagic) || string(b[:n]) == executor.SnapshotMagic
+}
+
+// printState prints m's fault-proof state and its hash.
+func (c *cli) printState(o *proveOptions, m *executor.Machine, tree *witness.Tree) error {
+	st := m.State()
+	enc := witness.EncodeState(tree.Root(m), st)
+	hash := witness.StateHash(enc)
+	if o.asJSON {
+		b, err := json.MarshalIndent(struct {
+			Step     uint64     `json:"step"`
+			Hash     string     `json:"hash"`
+			MemRoot  string     `json:"mem_root"`
+			PC       string     `json:"pc"`
+			NextPC   string     `json:"next_pc"`
+			HI       string     `json:"hi"`
+			LO       string     `json:"lo"`
+			Heap     string     `json:"heap"`
+			Exited   bool       `json:"exited"`
+			ExitCode uint8      `json:"exit_code"`
+			Regs     [32]string `json:"registers"`
+			State    string     `json:"state_data"`
+		}{st.Step, "0x" + hex.EncodeToString(hash[:]), "0x" + hex.EncodeToString(enc[:32]),
+			fmt.Sprintf("0x%08x", st.PC), fmt.Sprintf("0x%08x", st.NextPC), fmt.Sprintf("0x%08x", st.HI),
+			fmt.Sprintf("0x%08x", st.LO), fmt.Sprintf("0x%08x", st.Heap), st.Exited, st.ExitCode,
+			regStrings(st.Regs), "0x" + hex.EncodeToString(enc[:])}, "", "  ")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "%s\n", b)
 		return nil
+	}
+	fmt.Fprintf(c.stdout, "step %d  hash 0x%x\nmem_root 0x%x\npc 0x%08x  next_pc 0x%08x  hi 0x%08x  lo 0x%08x  heap 0x%08x  exited %v  exit_code %d\n",
+		st.Step, hash, enc[:32], st.PC, st.NextPC, st.HI, st.LO, st.Heap, st.Exited, st.ExitCode)
+	for i, r := range st.Regs {
+		fmt.Fprintf(c.stdout, "r%-2d 0x%08x%s", i, r, map[bool]string{true: "\n", false: "  "}[i%8 == 7])
 	}
 	return nil
 }

@@ -51,6 +51,21 @@ func TestProofAt(t *testing.T) {
 	if code := run([]string{"state", "example:hello", "--from-snapshot", snap}, nil, &b, &errb); code != 0 || !strings.HasPrefix(b.String(), "step 100000 ") {
 		t.Fatalf("state from the snapshot: %q", b.String())
 	}
+	// The snapshot alone, without the program: the same state, in both
+	// formats; going further needs the program.
+	for _, format := range [][]string{nil, {"--json"}} {
+		var fromProg, fromSnap bytes.Buffer
+		if code := run(append([]string{"state", "example:hello", "--step", "100000"}, format...), nil, &fromProg, &errb); code != 0 {
+			t.Fatalf("state: %s", errb.String())
+		}
+		if code := run(append([]string{"state", snap}, format...), nil, &fromSnap, &errb); code != 0 || fromSnap.String() != fromProg.String() {
+			t.Fatalf("state SNAPSHOT %v (exit %d): %q, want %q", format, code, fromSnap.String(), fromProg.String())
+		}
+	}
+	errb.Reset()
+	if code := run([]string{"state", snap, "--step", "100001"}, nil, &b, &errb); code != exitFailure || !strings.Contains(errb.String(), "needs the program") {
+		t.Fatalf("state SNAPSHOT --step: exit %d, %q", code, errb.String())
+	}
 	errb.Reset()
 	if code := run([]string{"prove-step", "example:hello", "--from-snapshot", snap, "--step", "5"}, nil, &a, &errb); code != exitFailure || !strings.Contains(errb.String(), "past step 5") {
 		t.Fatalf("exit %d, %q", code, errb.String())
