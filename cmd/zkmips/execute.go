@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -14,6 +15,10 @@ import (
 	"github.com/zkmips/zkmips/examples"
 	"github.com/zkmips/zkmips/shard"
 )
+
+// defaultJobs is --jobs by default: a job per CPU, bounded because each
+// holds about two shards in memory.
+func defaultJobs() int { return min(runtime.NumCPU(), 16) }
 
 // executeOptions are the flags of "zkmips execute".
 type executeOptions struct {
@@ -67,7 +72,7 @@ func (c *cli) executeCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&o.out, "out", "", "write the trace to directory `DIR` (must not exist unless --force)")
 	f.Uint64Var(&o.shardSize, "shard-size", shard.DefaultShardSize, "cut shards of `N` cycles")
-	f.IntVar(&o.jobs, "jobs", 1, "trace and compress `N` shards at once")
+	f.IntVar(&o.jobs, "jobs", defaultJobs(), "trace and compress `N` shards at once (one per CPU, at most 16, by default; the output is the same for every N)")
 	f.BoolVar(&o.force, "force", false, "replace --out if it exists")
 	f.BoolVar(&o.quiet, "quiet", false, "print no progress or summary")
 	o.addFlags(f)
