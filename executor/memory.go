@@ -31,7 +31,8 @@ type Memory struct {
 	list   []*page
 	sorted int
 	// slab is where new pages come from: pages are allocated in chunks
-	// populated at once (package prefault), each chunk twice the last.
+	// populated at once (package prefault), each as large as the pages
+	// allocated so far (4 to 256 pages).
 	slab []page
 }
 

@@ -130,7 +130,8 @@ const maxCachedPages = 256
 //
 // Finding the written pages costs a check of each allocated page's dirty
 // bit (Machine.TakeDirtyPage) while no page has been allocated since the
-// previous call, otherwise one scan of the page table (Machine.DirtyPages).
+// previous call, otherwise one pass over the allocated pages
+// (Machine.DirtyPages).
 // The first call, or a call after the machine's memory was replaced
 // wholesale (EXIT_UNCONSTRAINED) or with another machine, hashes every
 // page.
@@ -331,8 +332,8 @@ func (t *Tree) Root(m *executor.Machine) [32]byte {
 	return t.get(upperDepth, 0)
 }
 
-// rebuild hashes every page of m from scratch, or takes the page roots
-// that SeedPageRoots gave when there is one per allocated page.
+// rebuild hashes every page of m from scratch, except pages not written
+// since SeedPageRoots gave their roots.
 func (t *Tree) rebuild(m *executor.Machine) {
 	t.m, t.mem, t.be, t.valid, t.sysValid = m, m.Memory(), m.BigEndian(), true, false
 	for k := range t.levels {

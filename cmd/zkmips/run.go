@@ -219,7 +219,7 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 	// Guest output is buffered; stdout is flushed before anything reaches
 	// stderr and before the guest reads zkmips's standard input, so the
 	// interleaving a terminal shows is the guest's.
-	g := &guest{prog: prog, inputs: inputs, env: env, args: append([]string{argv0}, guestArgs...), close: func() {}}
+	g := &guest{prog: prog, tree: witness.NewTree(), inputs: inputs, env: env, args: append([]string{argv0}, guestArgs...), close: func() {}}
 	g.stdout = bufio.NewWriterSize(c.stdout, 64<<10)
 	if _, isFile := c.stderr.(*os.File); hostCmd != nil && !isFile {
 		// The host's output copier writes there too from here on (a file
@@ -281,8 +281,7 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 		if err = f.err; err == nil {
 			g.m, err = executor.UnmarshalSnapshot(prog, cfg, f.data)
 		}
-		if err == nil {
-			g.tree = witness.NewTree()
+		if err == nil && f.roots != nil {
 			g.tree.SeedPageRoots(g.m, f.roots)
 		}
 		if err != nil {
@@ -294,9 +293,6 @@ func (c *cli) prepare(o *runOptions, progArg string, guestArgs []string) (*guest
 	if err != nil {
 		g.close()
 		return nil, err
-	}
-	if g.tree == nil {
-		g.tree = witness.NewTree()
 	}
 	return g, nil
 }
